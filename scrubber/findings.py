@@ -1,0 +1,74 @@
+"""Findings: what a rule or the parser says about a claim or a file, with where it points.
+
+These are the report's building blocks (JSON contract ``scrubber.report/1``), so they are pydantic
+models with stable field names.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from scrubber.x12.segment import Segment
+
+
+class Severity(StrEnum):
+    """An error rejects the claim; a warning or info is reported and the claim goes on."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+_ELEMENT_REF = re.compile(r"^(?P<seg>[A-Z][A-Z0-9]{1,2})(?P<pos>\d{2})(?:-(?P<comp>\d+))?$")
+
+
+class Location(BaseModel):
+    """Where a finding points: file position, position from ST, physical line, loop and element."""
+
+    model_config = ConfigDict(frozen=True)
+
+    segment: int
+    st_segment: int
+    line: int
+    offset: int
+    loop: str = ""
+    element: str = ""  # e.g. HI02-2, SV107-1, CLM02
+    column: int = 0  # 0-based start of the element inside the segment text
+    length: int = 0
+
+    @classmethod
+    def of(cls, segment: Segment, element: str = "", loop: str = "") -> Location:
+        """Locate ``element`` (an X12 reference such as ``HI02-2``) inside ``segment``."""
+        column, length = 0, len(segment.text)
+        match = _ELEMENT_REF.match(element) if element else None
+        if match:
+            comp = match.group("comp")
+            start, end = segment.span(int(match.group("pos")), int(comp) if comp else None)
+            column, length = start, end - start
+        return cls(
+            segment=segment.index,
+            st_segment=segment.st_index,
+            line=segment.line,
+            offset=segment.offset,
+            loop=loop,
+            element=element,
+            column=column,
+            length=length,
+        )
+
+
+class Finding(BaseModel):
+    """One problem: which rule, how bad, what, where, why (reference) and how to fix it."""
+
+    rule: str
+    name: str
+    severity: Severity
+    message: str
+    codes: list[str] = []
+    location: Location | None = None
+    segment_text: str | None = None
+    reference: str = ""
+    fix: str = ""

@@ -1,0 +1,343 @@
+"""ENV: what the reader and the 837P walker find in the envelopes and the segment layout.
+
+These rules have no ``check``: the walker raises their findings while it reads, because only it
+sees the file as a sequence. They live in the catalogue so that configuration, ``scrubber rules``
+and every report treat them like any other rule.
+"""
+
+from __future__ import annotations
+
+from scrubber.findings import Severity
+from scrubber.rules.base import Rule
+
+TR3 = "ASC X12N 005010X222A1 (837P) TR3"
+X12_CONTROL = "ASC X12 005010 interchange and functional group control structures"
+
+
+class EnvelopeCountMismatch(Rule):
+    """
+    What it checks:
+        SE01 (segments in the transaction, ST and SE included), GE01 (transactions in the group)
+        and IEA01 (groups in the interchange) against what the file holds.
+
+    Why payers reject it:
+        A wrong count means segments were lost or added in transit; the receiver's 999 rejects
+        the transaction set or the group (IK5/AK9 with code 4 or 5).
+
+    Example:
+        ``SE*40*0021~`` closing a transaction of 42 segments.
+
+    Fix:
+        Regenerate the file from the billing system; if it was edited by hand, recount the
+        segments from ST to SE and write the count into SE01.
+
+    Configuration:
+        Severity may be changed; disabling it is not advised.
+
+    References:
+        ASC X12 005010 control structures, SE01, GE01, IEA01.
+    """
+
+    code = "ENV001"
+    name = "envelope-count-mismatch"
+    severity = Severity.ERROR
+    summary = "SE01, GE01 or IEA01 count does not match the file"
+    reference = X12_CONTROL
+    fix = "Recount and correct the trailer count, or regenerate the file."
+    emitted_by_parser = True
+
+
+class ControlNumberMismatch(Rule):
+    """
+    What it checks:
+        That SE02 repeats ST02, GE02 repeats GS06 and IEA02 repeats ISA13.
+
+    Why payers reject it:
+        Control numbers tie a trailer to its header; a mismatch means the envelopes are broken
+        and the receiver rejects the transaction, group or interchange.
+
+    Example:
+        ``ST*837*0021*005010X222A1~`` ... ``SE*42*0022~``.
+
+    Fix:
+        Make the trailer carry the same control number as its header.
+
+    Configuration:
+        Severity may be changed.
+
+    References:
+        ASC X12 005010 control structures, SE02, GE02, IEA02.
+    """
+
+    code = "ENV002"
+    name = "control-number-mismatch"
+    severity = Severity.ERROR
+    summary = "SE02, GE02 or IEA02 does not repeat its header's control number"
+    reference = X12_CONTROL
+    fix = "Make the trailer's control number equal its header's."
+    emitted_by_parser = True
+
+
+class MissingTrailer(Rule):
+    """
+    What it checks:
+        That every ST has an SE, every GS a GE and every ISA an IEA before the file ends, and
+        that trailers do not appear without their header. A claim still open when its
+        transaction breaks off is rejected.
+
+    Why payers reject it:
+        A file cut off in transfer is incomplete; claims in it may have lost service lines.
+
+    Example:
+        A file that ends after ``SV1*HC:99213*40*UN*1***1~`` with no SE, GE or IEA.
+
+    Fix:
+        Resend the complete file.
+
+    Configuration:
+        Severity may be changed.
+
+    References:
+        ASC X12 005010 control structures.
+    """
+
+    code = "ENV003"
+    name = "missing-trailer"
+    severity = Severity.ERROR
+    summary = "the file ends before SE, GE or IEA, or a trailer has no header"
+    reference = X12_CONTROL
+    fix = "Resend the complete file; it was cut off or assembled wrongly."
+    emitted_by_parser = True
+
+
+class UnsupportedTransaction(Rule):
+    """
+    What it checks:
+        That each transaction is an 837 professional claim (ST01 837, GS08 or ST03
+        005010X222A1 or A2). Other transactions (837I, 835, 270, ...) are reported and skipped.
+
+    Why payers reject it:
+        A professional-claims gateway cannot adjudicate other transaction types.
+
+    Example:
+        ``GS*HC*...*005010X223A2~`` (institutional claims) in a professional claims file.
+
+    Fix:
+        Send the transaction to the channel that handles its type.
+
+    Configuration:
+        Severity may be changed.
+
+    References:
+        ASC X12N 005010X222A1 TR3, section 1.
+    """
+
+    code = "ENV004"
+    name = "unsupported-transaction"
+    severity = Severity.ERROR
+    summary = "transaction is not an 837P (005010X222A1/A2)"
+    reference = TR3
+    fix = "Route the transaction to a system that handles its type."
+    emitted_by_parser = True
+
+
+class UnexpectedSegment(Rule):
+    """
+    What it checks:
+        That each segment stands in a loop where the TR3 allows it: no service line before a
+        claim, no claim before a subscriber HL, no segment of an unknown id.
+
+    Why payers reject it:
+        A segment out of place cannot be assigned to a claim; the 999 reports it as
+        unexpected (IK3 code 2 or 3) and rejects the transaction.
+
+    Example:
+        ``SV1*HC:99213*40*UN*1***1~`` directly after ``CLM`` without an ``LX``.
+
+    Fix:
+        Move the segment into its loop or remove it.
+
+    Configuration:
+        Severity may be changed.
+
+    References:
+        ASC X12N 005010X222A1 TR3, section 2.
+    """
+
+    code = "ENV005"
+    name = "unexpected-segment"
+    severity = Severity.ERROR
+    summary = "segment outside any loop that allows it"
+    reference = TR3
+    fix = "Move the segment into the loop it belongs to, or remove it."
+    emitted_by_parser = True
+
+
+class InvalidCharacters(Rule):
+    """
+    What it checks:
+        Bytes outside ASCII in a segment, and a UTF-8 byte order mark before the ISA.
+
+    Why payers reject it:
+        X12 allows the basic and extended character sets only; many gateways reject a file
+        with other bytes, and a byte order mark before ISA makes the header unreadable to them.
+
+    Example:
+        ``NM1*IL*1*MU\\xc3\\x91OZ*JOSE****MI*123~`` (UTF-8 Ñ).
+
+    Fix:
+        Transliterate to ASCII (Ñ to N) and save the file without a byte order mark.
+
+    Configuration:
+        Severity may be changed; the byte order mark is reported as a warning.
+
+    References:
+        ASC X12 005010 character sets (TR3 appendix B).
+    """
+
+    code = "ENV006"
+    name = "invalid-characters"
+    severity = Severity.ERROR
+    summary = "bytes outside the X12 character set, or a byte order mark"
+    reference = "ASC X12N 005010X222A1 TR3, appendix B, character sets"
+    fix = "Transliterate the text to ASCII and remove any byte order mark."
+    emitted_by_parser = True
+
+
+class TrailingData(Rule):
+    """
+    What it checks:
+        Text after the last IEA, and empty segments (two terminators in a row).
+
+    Why payers reject it:
+        Strict gateways reject any byte outside an interchange; an empty segment is a syntax
+        error.
+
+    Example:
+        ``IEA*1*000010216~~`` or a signature line after the IEA.
+
+    Fix:
+        Remove what follows the IEA and the doubled terminators.
+
+    Configuration:
+        Severity may be changed (warning by default).
+
+    References:
+        ASC X12 005010 control structures.
+    """
+
+    code = "ENV007"
+    name = "stray-data"
+    severity = Severity.WARNING
+    summary = "data after the last IEA, or an empty segment"
+    reference = X12_CONTROL
+    fix = "Remove the stray data."
+    emitted_by_parser = True
+
+
+class MalformedValue(Rule):
+    """
+    What it checks:
+        Values the walker must read to build a claim: CLM01 present, dates in D8 or RD8 form,
+        HI composites with a qualifier and code, no more than 12 diagnosis codes, numeric LX.
+
+    Why payers reject it:
+        The payer's front end cannot read the value, so the claim is rejected (277CA A3/A7).
+
+    Example:
+        ``DTP*472*D8*2006103~`` (seven digits).
+
+    Fix:
+        Correct the value in the billing system and resubmit the claim.
+
+    Configuration:
+        Severity may be changed.
+
+    References:
+        ASC X12N 005010X222A1 TR3, loop 2300 and 2400 element notes.
+    """
+
+    code = "ENV008"
+    name = "malformed-value"
+    severity = Severity.ERROR
+    summary = "a value the claim needs cannot be read (date, CLM01, HI composite)"
+    reference = TR3
+    fix = "Correct the value and resubmit."
+    emitted_by_parser = True
+
+
+class OversizedSegment(Rule):
+    """
+    What it checks:
+        Segments longer than the reader's limit (1 MiB). They are skipped without being held in
+        memory; the claim they fall in is rejected.
+
+    Why payers reject it:
+        No 837P segment can be that long; it is corruption or a missing terminator.
+
+    Example:
+        An NTE segment of ten megabytes.
+
+    Fix:
+        Find the missing terminator or the corrupted segment and regenerate the file.
+
+    Configuration:
+        Severity may be changed.
+
+    References:
+        ASC X12N 005010X222A1 TR3, element maximum lengths.
+    """
+
+    code = "ENV009"
+    name = "oversized-segment"
+    severity = Severity.ERROR
+    summary = "segment longer than any TR3 segment can be"
+    reference = TR3
+    fix = "Regenerate the file; a terminator is missing or the data is corrupt."
+    emitted_by_parser = True
+
+
+class BrokenHierarchy(Rule):
+    """
+    What it checks:
+        HL01 counts up by one from 1 in each transaction and HL02 names an open parent
+        (a subscriber under a billing provider, a patient under a subscriber).
+
+    Why payers reject it:
+        The HL chain says whose claim it is; with a broken chain the claim may be paid to the
+        wrong provider or for the wrong patient.
+
+    Example:
+        ``HL*3*5*23*0~`` where no HL 5 exists.
+
+    Fix:
+        Renumber the HL segments and their parent pointers.
+
+    Configuration:
+        Severity may be changed.
+
+    References:
+        ASC X12N 005010X222A1 TR3, loops 2000A, 2000B, 2000C.
+    """
+
+    code = "ENV010"
+    name = "broken-hierarchy"
+    severity = Severity.ERROR
+    summary = "HL numbering or parent pointers are broken"
+    reference = TR3
+    fix = "Renumber HL01 from 1 and point HL02 at the parent's HL01."
+    emitted_by_parser = True
+
+
+RULES: list[Rule] = [
+    EnvelopeCountMismatch(),
+    ControlNumberMismatch(),
+    MissingTrailer(),
+    UnsupportedTransaction(),
+    UnexpectedSegment(),
+    InvalidCharacters(),
+    TrailingData(),
+    MalformedValue(),
+    OversizedSegment(),
+    BrokenHierarchy(),
+]

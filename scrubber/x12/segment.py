@@ -1,0 +1,72 @@
+"""One X12 segment with the position it came from.
+
+Every later stage (walker, rules, writers) points back at these positions, so a finding can say
+"segment 27, line 27, HI02-2" without re-reading the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Delimiters:
+    """The four separators an interchange declares in its ISA header."""
+
+    element: str = "*"
+    component: str = ":"
+    repetition: str = "^"
+    segment: str = "~"
+
+
+@dataclass(slots=True)
+class Segment:
+    """A segment as read: ``elements[0]`` is the segment id, ``elements[n]`` is element n."""
+
+    elements: list[str]
+    index: int  # 1-based position in the file
+    st_index: int  # 1-based position counted from ST (0 outside a transaction)
+    line: int  # 1-based physical line where the segment starts
+    offset: int  # byte offset of the segment's first character
+    delimiters: Delimiters
+
+    @property
+    def id(self) -> str:
+        return self.elements[0]
+
+    def get(self, position: int) -> str:
+        """Element ``position`` (1-based), or '' when the segment is shorter."""
+        elements = self.elements
+        return elements[position] if position < len(elements) else ""
+
+    def components(self, position: int) -> list[str]:
+        """The components of a composite element (a plain element gives one component)."""
+        value = self.get(position)
+        return value.split(self.delimiters.component) if value else []
+
+    @property
+    def text(self) -> str:
+        """The segment as it stood in the file, without its terminator."""
+        return self.delimiters.element.join(self.elements)
+
+    def span(self, position: int, component: int | None = None) -> tuple[int, int]:
+        """Column range (start, end) of an element or component inside :attr:`text`.
+
+        Used by renderers to put carets under the element a finding concerns. An element past the
+        end of the segment points just after the last character.
+        """
+        sep = len(self.delimiters.element)
+        start = 0
+        for value in self.elements[:position]:
+            start += len(value) + sep
+        if position >= len(self.elements):
+            end_of_text = len(self.text)
+            return end_of_text, end_of_text + 1
+        value = self.elements[position]
+        if component is None or component < 1:
+            return start, start + max(len(value), 1)
+        parts = value.split(self.delimiters.component)
+        if component > len(parts):
+            return start + len(value), start + len(value) + 1
+        inner = sum(len(p) + 1 for p in parts[: component - 1])
+        return start + inner, start + inner + max(len(parts[component - 1]), 1)

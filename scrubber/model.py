@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from scrubber.findings import Finding
 from scrubber.x12.segment import Segment
 
 
@@ -119,6 +120,7 @@ class Claim:
     rendering_provider: Provider | None = None  # 2310B
     segments: list[Segment] = field(default_factory=list)  # CLM through the last segment of the claim
     context_segments: list[Segment] = field(default_factory=list)  # HL chain segments above the claim
+    parse_findings: list[Finding] = field(default_factory=list)  # what the walker found inside the claim
 
     @property
     def person(self) -> Person | None:

@@ -79,15 +79,30 @@ LOOP_SEGMENTS: dict[str, frozenset[str]] = {
     "2010BB": frozenset({"NM1", "N3", "N4", "REF"}),
     "2000C": frozenset({"HL", "PAT"}),
     "2010CA": frozenset({"NM1", "N3", "N4", "DMG", "REF", "PER"}),
-    CLAIM: frozenset(
-        {"CLM", "DTP", "PWK", "CN1", "AMT", "REF", "K3", "NTE", "CR1", "CR2", "CRC", "HI", "HCP"}
-    ),
+    CLAIM: frozenset({"CLM", "DTP", "PWK", "CN1", "AMT", "REF", "K3", "NTE", "CR1", "CR2", "CRC", "HI", "HCP"}),
     **{f"2310{x}": _NAME_LOOP for x in "ABCDEF"},
     OTHER_SUBSCRIBER: frozenset({"SBR", "CAS", "AMT", "OI", "MIA", "MOA"}),
     **{f"2330{x}": _NAME_LOOP | {"DTP"} for x in "ABCDEFG"},
     SERVICE_LINE: frozenset(
-        {"LX", "SV1", "SV5", "PWK", "CR1", "CR3", "CRC", "DTP", "QTY", "MEA", "CN1", "REF", "AMT", "K3",
-         "NTE", "PS1", "HCP"}
+        {
+            "LX",
+            "SV1",
+            "SV5",
+            "PWK",
+            "CR1",
+            "CR3",
+            "CRC",
+            "DTP",
+            "QTY",
+            "MEA",
+            "CN1",
+            "REF",
+            "AMT",
+            "K3",
+            "NTE",
+            "PS1",
+            "HCP",
+        }
     ),
     "2410": frozenset({"LIN", "CTP", "REF"}),
     **{f"2420{x}": _NAME_LOOP for x in "ABCDEFGH"},

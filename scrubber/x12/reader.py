@@ -41,11 +41,8 @@ class ReaderIssue:
 IssueSink = Callable[[ReaderIssue], None]
 
 
-def parse_isa_delimiters(head: str) -> tuple[Delimiters, int]:
-    """Read the delimiters from text starting with ``ISA``; return them and the ISA's length.
-
-    The length counts up to and including the segment terminator.
-    """
+def parse_isa_delimiters(head: str) -> Delimiters:
+    """Read the delimiters from text starting with ``ISA``."""
     if len(head) < 4:
         raise NotX12Error("file ends inside the ISA header")
     element = head[3]
@@ -69,7 +66,7 @@ def parse_isa_delimiters(head: str) -> tuple[Delimiters, int]:
             "ISA declares clashing or alphanumeric delimiters "
             f"(element {element!r}, component {component!r}, terminator {terminator!r})"
         )
-    return delimiters, position + 3
+    return delimiters
 
 
 class SegmentReader:
@@ -118,7 +115,7 @@ class SegmentReader:
                     raise NotX12Error(f"not an X12 file: it does not start with an ISA segment (starts {preview!r})")
                 self._drain_trailing(buffer, offset, line)
                 return
-            delimiters, isa_length = parse_isa_delimiters(buffer[:512])
+            delimiters = parse_isa_delimiters(buffer[:512])
             seen_isa = True
             term = delimiters.segment
             element_sep = delimiters.element

@@ -1,0 +1,95 @@
+"""The `scrubber` command line. Commands are thin: they parse options and call the library.
+
+typer (on click) gives typed options, `--help` pages and usage errors with exit code 2 for free.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scrubber.logs import configure_logging
+
+app = typer.Typer(
+    name="scrubber",
+    help="Check X12 837P (005010X222A1) professional claims before they go to the payer.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_ACCEPTED, EXIT_REJECTED, EXIT_UNREADABLE = 0, 1, 2
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+    html = "html"
+
+
+def _default_log_level() -> str:
+    return "warning" if sys.stderr.isatty() else "info"
+
+
+@app.callback()
+def _setup(
+    log_level: Annotated[
+        str | None, typer.Option(help="debug, info, warning or error (default: info, warning on a terminal)")
+    ] = None,
+) -> None:
+    try:
+        configure_logging(log_level or _default_log_level())
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--log-level") from None
+
+
+def fail(message: str, code: int = EXIT_UNREADABLE) -> typer.Exit:
+    """Print a one-line error (no traceback) and return the Exit to raise."""
+    typer.echo(f"scrubber: error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def check(
+    files: Annotated[list[str], typer.Argument(help="837P files to check; '-' reads standard input.")],
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.text,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report here (owner-only) instead of stdout.")
+    ] = None,
+    as_of: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Judge dates (future service dates) as of this day; default today."),
+    ] = None,
+) -> None:
+    """Check 837P files. Exit 0: all claims accepted; 1: a claim or file rejected; 2: unreadable input."""
+    from scrubber.workflows.run import CheckOptions, run_check
+
+    options = CheckOptions(files=files, format=fmt.value, output=output, as_of=as_of.date() if as_of else None)
+    code = run_check(options)
+    raise typer.Exit(code)
+
+
+def main() -> None:
+    """Console entry point; unexpected errors end in one line, not a traceback."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("scrubber: interrupted", err=True)
+        sys.exit(130)
+    except Exception as error:
+        if os.environ.get("SCRUBBER_DEBUG"):
+            raise
+        typer.echo(
+            f"scrubber: internal error: {type(error).__name__}: {error} (set SCRUBBER_DEBUG=1 for details)", err=True
+        )
+        sys.exit(EXIT_UNREADABLE)
+
+
+if __name__ == "__main__":
+    main()

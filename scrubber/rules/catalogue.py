@@ -1,0 +1,22 @@
+"""The catalogue: every rule family, in the order reports and `scrubber rules` list them."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from scrubber.rules import envelope, icd10, integrity, ncci, pairing
+from scrubber.rules.registry import RuleRegistry
+
+
+@cache
+def default_registry() -> RuleRegistry:
+    """All rules; built once per process. Raises DuplicateRuleCode if two rules share a code."""
+    return RuleRegistry(
+        [
+            *envelope.RULES,
+            *icd10.RULES,
+            *pairing.RULES,
+            *integrity.RULES,
+            *ncci.RULES,
+        ]
+    )

@@ -1,0 +1,70 @@
+"""`scrubber check` as a function: files in, report out, exit code back."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from scrubber.findings import Finding
+from scrubber.fsutil import atomic_writer
+from scrubber.report.model import ClaimReport
+from scrubber.report.writers import ReportWriter, writer_for
+from scrubber.rules.base import RuleContext
+from scrubber.workflows.check import Scrubber, UnreadableInput, open_source
+
+EXIT_ACCEPTED, EXIT_REJECTED, EXIT_UNREADABLE = 0, 1, 2
+
+
+@dataclass
+class CheckOptions:
+    files: list[str]
+    format: str = "text"
+    output: Path | None = None
+    as_of: dt.date | None = None
+
+
+@contextlib.contextmanager
+def _report_stream(output: Path | None) -> Iterator[tuple[TextIO, bool]]:
+    if output is None:
+        yield sys.stdout, sys.stdout.isatty()
+        return
+    with atomic_writer(output) as handle:
+        yield handle, False
+
+
+def check_file(scrubber: Scrubber, source: str, writer: ReportWriter) -> int:
+    """Check one file into ``writer``; return its exit code."""
+    try:
+        with open_source(source) as (stream, name):
+            scan = scrubber.scan(stream, name)
+            writer.start_file(name)
+            for item in scan:
+                if isinstance(item, ClaimReport):
+                    writer.claim(item)
+                elif isinstance(item, Finding):
+                    writer.file_finding(item)
+            writer.finish_file(scan.header())
+            return EXIT_REJECTED if scan.status == "rejected" else EXIT_ACCEPTED
+    except UnreadableInput as error:
+        print(f"scrubber: error: {error}", file=sys.stderr)
+        writer.unreadable(error.name, error.reason)
+        return EXIT_UNREADABLE
+
+
+def run_check(options: CheckOptions) -> int:
+    """Check every file; the exit code is the worst of them (2 unreadable > 1 rejected > 0)."""
+    context = RuleContext(as_of=options.as_of or dt.date.today())
+    scrubber = Scrubber(context=context)
+    worst = EXIT_ACCEPTED
+    with _report_stream(options.output) as (out, is_tty):
+        writer = writer_for(options.format, out, color=is_tty)
+        writer.begin(len(options.files))
+        for source in options.files:
+            worst = max(worst, check_file(scrubber, source, writer))
+        writer.close()
+    return worst

@@ -12,7 +12,7 @@ import re
 # The first date of service on which ICD-10-CM replaced ICD-9-CM in the US (HHS final rule).
 ICD10_EFFECTIVE = dt.date(2015, 10, 1)
 
-_CODE_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
+_CODE_SHAPE = re.compile(r"^[A-Z](?:[0-9][0-9A-Z]|[A-Z][0-9])[0-9A-Z]{0,4}$")  # QA0 (FY2026) has a letter second
 
 
 def normalize(code: str) -> str:

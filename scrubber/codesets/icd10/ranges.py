@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from scrubber.codesets.icd10.codes import normalize
+from scrubber.codesets.icd10.codes import dotted, normalize
 
-_CODE = r"[A-Z]\d[0-9A-Z](?:\.?[0-9A-Z]{1,4})?"
+_CODE = r"[A-Z](?:\d[0-9A-Z]|[A-Z]\d)(?:\.?[0-9A-Z]{1,4})?"
 _ITEM = re.compile(
     rf"(?P<lo>{_CODE})\.?(?:-(?!\s*(?:{_CODE})))?"
     rf"(?:\s*(?:-|–|\bto\b)\s*(?P<hi>{_CODE})\.?-?)?"
@@ -66,8 +66,17 @@ class CodeRange:
         return cls(row[0], row[1], row[2], row[3])
 
     def __str__(self) -> str:
-        text = self.lo if self.lo == self.hi else f"{self.lo}-{self.hi}"
-        return f"{text} ({self.kind} {self.arg})" if self.kind else text
+        """As the tabular writes it: ``M62.81``, ``M62.8-`` is shown ``M62.8``, ``O00-O9A``."""
+        text = dotted(self.lo) if self.lo == self.hi else f"{dotted(self.lo)}-{dotted(self.hi)}"
+        if self.kind == "pos":
+            position, chars = self.arg.split(":")
+            return f"{text} with character {position} = {chars}"
+        if self.kind == "suffix":
+            return f"{text} ending in {self.arg}"
+        if self.kind == "sub":
+            lo, hi = self.arg.split(":")
+            return f"{text} with .{lo}" + (f"-.{hi}" if hi != lo else "")
+        return text
 
 
 @dataclass(frozen=True, slots=True)

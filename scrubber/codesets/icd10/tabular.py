@@ -31,7 +31,7 @@ NOTE_KINDS = {
     "notes": "notes",
 }
 _MANIFESTATION_TITLE = re.compile(r"in diseases classified elsewhere", re.IGNORECASE)
-_RANGE = re.compile(r"\(([A-Z]\d[0-9A-Z])-([A-Z]\d[0-9A-Z])\)\s*$")
+_RANGE = re.compile(r"\(([A-Z][0-9A-Z]{2})-([A-Z][0-9A-Z]{2})\)\s*$")
 
 
 @dataclass(slots=True)
@@ -113,8 +113,9 @@ def read_tabular(source: str | Path | IO[bytes]) -> Tabular:
             notes=_notes_of(chapter),
         )
         for section in chapter.findall("section"):
-            block = section.get("id", "")
-            first, _, last = block.partition("-")
+            first, _, last = section.get("id", "").partition("-")
+            last = last or first
+            block = f"{first}-{last}"  # B99 is a block and a category: keep the keys apart
             nodes.setdefault(
                 block,
                 TabularNode(
@@ -123,7 +124,7 @@ def read_tabular(source: str | Path | IO[bytes]) -> Tabular:
                     description=" ".join(section.findtext("desc", "").split()),
                     parent=key,
                     first=first,
-                    last=last or first,
+                    last=last,
                     notes=_notes_of(section),
                 ),
             )

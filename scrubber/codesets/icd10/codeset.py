@@ -1,0 +1,193 @@
+"""One fiscal year of ICD-10-CM, loaded from a data file: the lookups the rules need.
+
+Everything here is in memory and read-only after loading, so one instance serves every claim
+and thread. Codes are passed in either spelling (``M62.81`` or ``M6281``).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from scrubber.codesets.icd10.codes import dotted, normalize
+from scrubber.codesets.icd10.compile import read_data
+from scrubber.codesets.icd10.flags import CodeFlag
+from scrubber.codesets.icd10.ranges import CodeRange
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """An Excludes note of ``owner`` (a code, block or chapter) whose range covers ``other``."""
+
+    kind: str  # excludes1 or excludes2
+    code: str  # the claim code the note belongs to (through ``owner``)
+    other: str  # the claim code the note names
+    owner: str  # tabular key carrying the note: M6281, M62, M60-M63 or ch13
+    range: CodeRange
+
+    @property
+    def owner_label(self) -> str:
+        if self.owner.startswith("ch"):
+            return f"chapter {self.owner[2:]}"
+        return self.owner if "-" in self.owner else dotted(self.owner)
+
+
+class CodeSet:
+    """ICD-10-CM for one fiscal year."""
+
+    def __init__(self, data: dict[str, Any], origin: str = "") -> None:
+        self.fiscal_year: int = data["fiscal_year"]
+        self.label: str = data["label"]
+        self.source: str = data.get("source", "")
+        self.caveat: str = data.get("caveat", "")
+        self.origin = origin
+        self.stats: dict[str, Any] = data.get("stats", {})
+        self.age_ranges: dict[str, tuple[int, int]] = {k: (v[0], v[1]) for k, v in data["age_ranges"].items()}
+        self._codes: dict[str, int] = data["codes"]
+        self._descriptions: dict[str, str] = data["descriptions"]
+        self._seventh: dict[str, dict[str, str]] = data["seventh"]
+        self._notes: dict[str, dict[str, list[str]]] = data["notes"]
+        self._ranges = {
+            kind: {key: [CodeRange.from_list(r) for r in rows] for key, rows in data[kind].items()}
+            for kind in ("excludes1", "excludes2")
+        }
+        self._chapters: list[list[str]] = data["chapters"]
+        blocks = sorted(data["blocks"], key=lambda b: (b[1], b[2]))
+        self._blocks = blocks
+        self._block_starts = [b[1] for b in blocks]
+
+    @classmethod
+    def load(cls, path: Path) -> CodeSet:
+        return cls(read_data(path), origin=str(path))
+
+    # -- membership -------------------------------------------------------------------------
+
+    def flags(self, code: str) -> CodeFlag:
+        return CodeFlag(self._codes.get(normalize(code), 0))
+
+    def exists(self, code: str) -> bool:
+        """A code of this year, billable or header."""
+        return normalize(code) in self._codes
+
+    def is_billable(self, code: str) -> bool:
+        return bool(self._codes.get(normalize(code), 0) & CodeFlag.BILLABLE)
+
+    def is_header(self, code: str) -> bool:
+        code = normalize(code)
+        return code in self._codes and not self._codes[code] & CodeFlag.BILLABLE
+
+    def billable_codes(self) -> Iterator[str]:
+        return (c for c, f in self._codes.items() if f & CodeFlag.BILLABLE)
+
+    # -- tree ---------------------------------------------------------------------------------
+
+    def block_of(self, code: str) -> str | None:
+        category = normalize(code)[:3]
+        i = bisect.bisect_right(self._block_starts, category) - 1
+        while i >= 0:
+            key, first, last, _ = self._blocks[i]
+            if first <= category <= last:
+                return key
+            i -= 1
+            if i >= 0 and self._blocks[i][2] < category:
+                break
+        return None
+
+    def chapter_of(self, code: str) -> str | None:
+        category = normalize(code)[:3]
+        for key, first, last in self._chapters:
+            if first <= category <= last:
+                return key
+        return None
+
+    def lineage(self, code: str) -> list[str]:
+        """Tabular keys from the code up: the code, its subcategories, category, block, chapter."""
+        code = normalize(code)
+        keys = [code[:n] for n in range(len(code), 2, -1) if code[:n] in self._descriptions]
+        block, chapter = self.block_of(code), self.chapter_of(code)
+        return keys + [k for k in (block, chapter) if k]
+
+    def parent(self, code: str) -> str | None:
+        code = normalize(code)
+        for n in range(len(code) - 1, 2, -1):
+            if code[:n] in self._codes:
+                return code[:n]
+        return None
+
+    @cached_property
+    def _children(self) -> dict[str, list[str]]:
+        children: dict[str, list[str]] = {}
+        for code in self._codes:
+            parent = self.parent(code)
+            if parent:
+                children.setdefault(parent, []).append(code)
+        return children
+
+    def children(self, code: str) -> list[str]:
+        return self._children.get(normalize(code), [])
+
+    def billable_descendants(self, code: str, limit: int = 5) -> list[str]:
+        """A few billable codes under a header, for fix hints."""
+        out, stack = [], [normalize(code)]
+        while stack and len(out) < limit:
+            for child in sorted(self.children(stack.pop(0))):
+                (out if self.is_billable(child) else stack).append(child)
+        return out[:limit]
+
+    # -- text -----------------------------------------------------------------------------------
+
+    def describe(self, code: str) -> str:
+        """The code's title; seventh-character codes are composed from their stem and table."""
+        code = normalize(code)
+        if code in self._descriptions:
+            return self._descriptions[code]
+        stem = next((code[:n] for n in range(len(code) - 1, 2, -1) if code[:n] in self._descriptions), "")
+        text = self._descriptions.get(stem, "")
+        if len(code) == 7:
+            table = next((self._seventh[k] for k in self.lineage(code) if k in self._seventh), {})
+            if code[6] in table:
+                text = f"{text}, {table[code[6]]}"
+        if self._codes.get(code, 0) & CodeFlag.NO_TEXT:
+            under = f" under {dotted(stem)} {text}" if stem else ""
+            return f"new FY{self.fiscal_year} code{under} (own title not bundled)"
+        return text
+
+    def notes(self, key: str) -> dict[str, list[str]]:
+        """A tabular node's own notes (key: code, block id or ``chNN``)."""
+        return self._notes.get(normalize(key) if "-" not in key and not key.startswith("ch") else key, {})
+
+    def inherited_notes(self, code: str, kind: str) -> list[tuple[str, str]]:
+        """(owner key, note) of ``kind`` on the code and every level above it."""
+        return [(key, text) for key in self.lineage(code) for text in self._notes.get(key, {}).get(kind, [])]
+
+    # -- Excludes -------------------------------------------------------------------------------
+
+    def exclusion_ranges(self, code: str, kind: str = "excludes1") -> list[tuple[str, CodeRange]]:
+        table = self._ranges[kind]
+        return [(key, r) for key in self.lineage(code) for r in table.get(key, [])]
+
+    def excludes(self, code: str, other: str, kind: str = "excludes1") -> Exclusion | None:
+        """The first note on ``code`` (or above it) that covers ``other``."""
+        code, other = normalize(code), normalize(other)
+        for owner, found in self.exclusion_ranges(code, kind):
+            if found.matches(other):
+                return Exclusion(kind, code, other, owner, found)
+        return None
+
+    def excluded_together(self, a: str, b: str, kind: str = "excludes1") -> Exclusion | None:
+        """Either direction: a note on ``a`` naming ``b`` or a note on ``b`` naming ``a``."""
+        return self.excludes(a, b, kind) or self.excludes(b, a, kind)
+
+    def note_text(self, exclusion: Exclusion) -> str:
+        """The note that produced an exclusion, for messages."""
+        for text in self._notes.get(exclusion.owner, {}).get(exclusion.kind, []):
+            if exclusion.range.lo in normalize(text.replace("-", "")) or exclusion.range.lo[:3] in text:
+                return text
+        return ""
+
+    def __repr__(self) -> str:
+        return f"CodeSet({self.label!r}, {len(self._codes)} codes)"

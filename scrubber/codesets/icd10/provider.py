@@ -1,0 +1,107 @@
+"""The installed ICD-10-CM years and the choice of year by date of service.
+
+Bundled years live in ``scrubber/codesets/data``; years a user imports (``scrubber codes import``)
+live in a user data directory and win over a bundled file of the same year, so an imported FY2027
+replaces the provisional one. Everything is loaded up front: rules only look things up.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import structlog
+
+from scrubber.codesets.icd10.codes import ICD10_EFFECTIVE, fiscal_year
+from scrubber.codesets.icd10.codeset import CodeSet
+from scrubber.model import Claim
+
+log = structlog.get_logger(__name__)
+
+BUNDLED_DIR = Path(__file__).resolve().parent.parent / "data"
+_FILE = re.compile(r"^icd10cm_fy(\d{4})\.json\.gz$")
+
+
+def user_data_dir() -> Path:
+    """``$SCRUBBER_DATA_DIR/codesets``, else ``$XDG_DATA_HOME/scrubber/codesets`` (~/.local/share)."""
+    if os.environ.get("SCRUBBER_DATA_DIR"):
+        return Path(os.environ["SCRUBBER_DATA_DIR"]) / "codesets"
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "scrubber" / "codesets"
+
+
+def installed_files(directories: Iterable[Path]) -> dict[int, Path]:
+    """Data file per fiscal year; a later directory overrides an earlier one."""
+    files: dict[int, Path] = {}
+    for directory in directories:
+        if not directory.is_dir():
+            continue
+        for path in sorted(directory.iterdir()):
+            match = _FILE.match(path.name)
+            if match:
+                files[int(match.group(1))] = path
+    return files
+
+
+class CodeSets:
+    """Every installed fiscal year; :meth:`for_date` picks the one that judges a claim."""
+
+    def __init__(self, sets: dict[int, CodeSet]) -> None:
+        if not sets:
+            raise ValueError("no ICD-10-CM code set installed")
+        self.sets = dict(sorted(sets.items()))
+        self._fallbacks: dict[int, CodeSet] = {}
+
+    @classmethod
+    def load(cls, data_dir: Path | None = None, *, include_user: bool = True) -> CodeSets:
+        """Bundled years plus the user's imported years (``data_dir`` or :func:`user_data_dir`)."""
+        directories = [BUNDLED_DIR]
+        if include_user:
+            directories.append(data_dir or user_data_dir())
+        files = installed_files(directories)
+        sets = {year: CodeSet.load(path) for year, path in files.items()}
+        log.info("icd10cm.loaded", years=sorted(sets), files=[str(p) for p in files.values()])
+        return cls(sets)
+
+    @property
+    def years(self) -> list[int]:
+        return list(self.sets)
+
+    def for_year(self, year: int) -> CodeSet:
+        """The code set judging fiscal year ``year``: its own, or the nearest one, labelled so."""
+        if year in self.sets:
+            return self.sets[year]
+        if year not in self._fallbacks:
+            nearest = max(self.sets) if year > max(self.sets) else min(self.sets)
+            base = self.sets[nearest]
+            stand_in = copy.copy(base)
+            stand_in.label = f"{base.label} standing in for FY{year}"
+            stand_in.caveat = (
+                f"FY{year} is not installed; codes were judged against {base.label}. New or deleted "
+                f"FY{year} codes may be misjudged: import the CDC FY{year} files (scrubber codes import)."
+            )
+            self._fallbacks[year] = stand_in
+        return self._fallbacks[year]
+
+    def for_date(self, date_of_service: dt.date) -> CodeSet | None:
+        """The code set for a date of service; None before ICD-10-CM took effect (2015-10-01)."""
+        if date_of_service < ICD10_EFFECTIVE:
+            return None
+        return self.for_year(fiscal_year(date_of_service))
+
+    def label_for(self, claim_or_date: Claim | dt.date | None, as_of: dt.date | None = None) -> str | None:
+        """What the report's ``code_set`` field says for a claim (or a date of service).
+
+        A claim without a date of service is judged as of ``as_of`` (the rules use the run date).
+        """
+        if isinstance(claim_or_date, Claim):
+            claim_or_date = claim_or_date.service_date
+        date_of_service = claim_or_date or as_of
+        if date_of_service is None:
+            return None
+        codes = self.for_date(date_of_service)
+        return codes.label if codes is not None else "ICD-9-CM (not checked)"

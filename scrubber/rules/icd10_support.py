@@ -1,0 +1,60 @@
+"""What the ICD-10-CM rules share: which diagnoses are ICD-10, which code set judges a claim, age.
+
+Kept apart from the rules so each rule class stays a short definition plus its check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from scrubber.codesets.icd10 import CodeSet, CodeSets, dotted
+from scrubber.codesets.icd10.codes import ICD10_EFFECTIVE
+from scrubber.model import Claim, Diagnosis
+
+ICD9_QUALIFIERS = ("BK", "BF", "BJ")  # principal, other, admitting ICD-9-CM diagnosis
+GUIDELINES = "ICD-10-CM Official Guidelines for Coding and Reporting"
+MCE = "CMS Medicare Code Editor (MCE) definitions"
+
+
+def date_of_service(claim: Claim, ctx: Any) -> dt.date:
+    """The claim's earliest date of service; the run date when the claim has none."""
+    return claim.service_date or ctx.as_of
+
+
+def provider(ctx: Any) -> CodeSets | None:
+    return ctx.icd10 if isinstance(ctx.icd10, CodeSets) else None
+
+
+def code_set(claim: Claim, ctx: Any) -> CodeSet | None:
+    """The fiscal year judging this claim; None when no code set is loaded or the DOS is pre-ICD-10."""
+    sets = provider(ctx)
+    return sets.for_date(date_of_service(claim, ctx)) if sets is not None else None
+
+
+def icd10_diagnoses(claim: Claim) -> list[Diagnosis]:
+    """HI codes sent with ICD-10-CM qualifiers (ABK/ABF); ICD-9 codes are never judged here."""
+    return [dx for dx in claim.diagnoses if dx.is_icd10 and dx.code]
+
+
+def icd10_claim(claim: Claim, ctx: Any) -> tuple[CodeSet, list[Diagnosis]] | None:
+    """Code set and ICD-10 diagnoses, or None when the ICD-10 rules have nothing to judge."""
+    codes = code_set(claim, ctx)
+    if codes is None or date_of_service(claim, ctx) < ICD10_EFFECTIVE:
+        return None
+    diagnoses = icd10_diagnoses(claim)
+    return (codes, diagnoses) if diagnoses else None
+
+
+def age_on(birth: dt.date, day: dt.date) -> int:
+    """Whole years of age on ``day`` (MCE age = age at admission/service)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def show(code: str) -> str:
+    return dotted(code)
+
+
+def tabular_reference(codes: CodeSet, what: str) -> str:
+    """``ICD-10-CM FY2026 tabular, R53.1 Excludes1``, naming the year that judged the claim."""
+    return f"{codes.label} tabular, {what}"

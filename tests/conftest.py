@@ -1,0 +1,47 @@
+"""Shared fixtures: the bundled TR3 examples and a command-line runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TR3_DIR = ROOT / "fixtures" / "tr3"
+TR3_FILES = sorted(TR3_DIR.glob("*.edi"))
+
+
+@pytest.fixture(params=TR3_FILES, ids=[p.stem for p in TR3_FILES])
+def tr3_file(request: pytest.FixtureRequest) -> Path:
+    return request.param
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, stdin: bytes | None = None, cwd: Path | None = None, env: dict | None = None) -> Result:
+    """Run `scrubber` as a user would, in a subprocess (exit codes and stderr are part of the contract)."""
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    full_env.pop("SCRUBBER_DEBUG", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrubber.cli", *args],
+        input=stdin if stdin is not None else b"",
+        capture_output=True,
+        cwd=cwd,
+        env=full_env,
+        timeout=600,
+    )
+    return Result(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
+
+
+@pytest.fixture
+def cli():
+    return run_cli

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import datetime as dt
 import sys
 from collections.abc import Iterator
@@ -42,8 +43,10 @@ def check_file(scrubber: Scrubber, source: str, writer: ReportWriter) -> int:
     try:
         with open_source(source) as (stream, name):
             scan = scrubber.scan(stream, name)
+            items = iter(scan)
+            first = next(items, None)  # an input that is not X12 fails here, before any output
             writer.start_file(name)
-            for item in scan:
+            for item in itertools.chain([first] if first is not None else [], items):
                 if isinstance(item, ClaimReport):
                     writer.claim(item)
                 elif isinstance(item, Finding):

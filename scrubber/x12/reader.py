@@ -31,7 +31,7 @@ class NotX12Error(Exception):
 class ReaderIssue:
     """Something the reader noticed that is not a segment: BOM, stray bytes, over-long segment."""
 
-    kind: str  # bom | non_ascii | empty_segment | oversized_segment | trailing_data | unterminated
+    kind: str  # bom | non_ascii | empty_segment | oversized_segment | trailing_data | unterminated | bad_isa
     message: str
     offset: int
     line: int
@@ -115,7 +115,16 @@ class SegmentReader:
                     raise NotX12Error(f"not an X12 file: it does not start with an ISA segment (starts {preview!r})")
                 self._drain_trailing(buffer, offset, line)
                 return
-            delimiters = parse_isa_delimiters(buffer[:512])
+            try:
+                delimiters = parse_isa_delimiters(buffer[:512])
+            except NotX12Error as error:
+                if not seen_isa:
+                    raise
+                # A later interchange is broken: keep what was read, report where it stops.
+                self._on_issue(ReaderIssue("bad_isa", f"unreadable ISA: {error}", offset, line))
+                while self._read():
+                    pass
+                return
             seen_isa = True
             term = delimiters.segment
             element_sep = delimiters.element

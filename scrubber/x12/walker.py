@@ -32,6 +32,7 @@ _ISSUE_RULES: dict[str, Rule] = {
     "trailing_data": env.TrailingData(),
     "oversized_segment": env.OversizedSegment(),
     "unterminated": env.MissingTrailer(),
+    "bad_isa": env.MissingTrailer(),
 }
 _COUNTS = env.EnvelopeCountMismatch()
 _CONTROLS = env.ControlNumberMismatch()
@@ -99,10 +100,10 @@ class Walker:
 
     def walk(self, segments: Iterable[Segment]) -> Iterator[Claim | Finding]:
         for segment in segments:
+            if self._issues:  # raised while reading up to this segment: they belong before it
+                yield from self._drain_issues()
             self._last_segment = segment
             yield from self._step(segment)
-            if self._issues:
-                yield from self._drain_issues()
         if self._issues:
             yield from self._drain_issues()
         yield from self._finish()
@@ -116,7 +117,7 @@ class Walker:
             return
         tx = self._tx
         if tx is None:
-            yield self._at(_UNEXPECTED, f"{_shown_id(seg)} segment outside any transaction (no open ST)", seg)
+            yield self._at(_UNEXPECTED, _unexpected_message(seg, "outside any transaction (no open ST)"), seg)
             return
         if not tx.supported:
             return
@@ -141,7 +142,7 @@ class Walker:
             if opened == g.OTHER_SUBSCRIBER:
                 tx.area = g.OTHER_SUBSCRIBER
         elif sid not in g.LOOP_SEGMENTS.get(tx.loop, ()):
-            finding = self._at(_UNEXPECTED, _unexpected_message(seg, tx.loop), seg, loop=tx.loop)
+            finding = self._at(_UNEXPECTED, _unexpected_message(seg, f"in loop {tx.loop}"), seg, loop=tx.loop)
             if tx.claim is not None:
                 tx.claim.parse_findings.append(finding)
                 tx.claim.segments.append(seg)
@@ -549,7 +550,7 @@ def _shown_id(seg: Segment) -> str:
     return sid if len(sid) <= _MAX_SEGMENT_ID else f"{sid[:12]!r}"
 
 
-def _unexpected_message(seg: Segment, loop: str) -> str:
+def _unexpected_message(seg: Segment, where: str) -> str:
     sid = seg.id
     if len(sid) > _MAX_SEGMENT_ID or not sid.isalnum():
         sep = seg.delimiters.element
@@ -557,7 +558,7 @@ def _unexpected_message(seg: Segment, loop: str) -> str:
             f"{_shown_id(seg)} is not a segment id: the data does not use the element separator "
             f"{sep!r} that the ISA declares"
         )
-    return f"{sid} is not allowed in loop {loop}"
+    return f"{sid} segment {where}"
 
 
 _ENVELOPE_HANDLERS = {

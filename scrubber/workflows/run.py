@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import itertools
 import datetime as dt
+import itertools
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass

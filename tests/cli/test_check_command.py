@@ -7,7 +7,6 @@ import os
 import stat
 
 from scrubber.synthetic import ClaimSpec, LineSpec, render_837
-
 from tests.conftest import TR3_DIR
 
 CLEAN = render_837([ClaimSpec(claim_id="OK1"), ClaimSpec(claim_id="OK2")]).encode()

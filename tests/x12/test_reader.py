@@ -9,7 +9,6 @@ import pytest
 from scrubber.synthetic import ClaimSpec, render_837
 from scrubber.x12.reader import NotX12Error, ReaderIssue, SegmentReader, parse_isa_delimiters
 from scrubber.x12.segment import Delimiters
-
 from tests.conftest import TR3_DIR
 
 SIMPLE = (TR3_DIR / "commercial-health-insurance.edi").read_bytes()

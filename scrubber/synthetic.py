@@ -34,7 +34,7 @@ def luhn_npi(base9: str) -> str:
 
 
 BILLING_NPI = luhn_npi("123456789")
-RENDERING_NPI = luhn_npi("987654321")
+RENDERING_NPI = luhn_npi("198765432")
 
 
 @dataclass

@@ -1,0 +1,48 @@
+"""Which code-set year judges a date of service, and what the report says about it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from scrubber.codesets.icd10 import fiscal_year
+from tests.builders import build_claim
+
+
+@pytest.mark.parametrize(
+    ("day", "year"),
+    [(dt.date(2025, 9, 30), 2025), (dt.date(2025, 10, 1), 2026), (dt.date(2026, 9, 30), 2026), (dt.date(2026, 10, 1), 2027)],
+)
+def test_fiscal_year_starts_october_first(day, year):
+    assert fiscal_year(day) == year
+
+
+def test_labels_by_date(code_sets):
+    assert code_sets.label_for(dt.date(2025, 10, 1)) == "ICD-10-CM FY2026"
+    assert code_sets.label_for(dt.date(2025, 9, 30)) == "ICD-10-CM FY2025"
+    assert code_sets.label_for(dt.date(2026, 10, 1)) == "ICD-10-CM FY2027 (provisional)"
+    assert code_sets.label_for(dt.date(2015, 9, 30)) == "ICD-9-CM (not checked)"
+    assert code_sets.label_for(None) is None
+
+
+def test_label_for_a_claim_uses_its_date_of_service(code_sets):
+    claim = build_claim(diagnoses=["M62.81"], service_date=dt.date(2025, 12, 1))
+    assert code_sets.label_for(claim) == "ICD-10-CM FY2026"
+
+
+def test_years_beyond_the_installed_ones_say_which_year_stood_in(code_sets):
+    stand_in = code_sets.for_date(dt.date(2028, 1, 5))
+    assert stand_in.label == "ICD-10-CM FY2027 (provisional) standing in for FY2028"
+    assert "FY2028 is not installed" in stand_in.caveat
+    older = code_sets.for_date(dt.date(2016, 1, 5))
+    assert older.label == "ICD-10-CM FY2025 standing in for FY2016"
+
+
+def test_provisional_year_knows_fy2027_validity(code_sets):
+    fy2027 = code_sets.sets[2027]
+    assert fy2027.is_billable("C78.31")  # new October 2026 (CMS MCE v44)
+    assert fy2027.is_header("C78.3")
+    assert not code_sets.sets[2026].exists("C78.31")
+    assert "title not bundled" in fy2027.describe("C78.31")
+    assert fy2027.age_ranges["maternity"] == (9, 64)

@@ -10,7 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_PATTERN = re.compile(r"^[A-Z0-9]{3,7}$")
+_SHAPES = {
+    # ICD-10-CM: a letter, a digit, then up to five more characters (a category or a full code)
+    "diagnosis": re.compile(r"^[A-Z][0-9][0-9A-Z]{1,5}$"),
+    # CPT (five digits, or four and F/T/U) or HCPCS Level II (a letter and four digits)
+    "procedure": re.compile(r"^(?:[0-9]{4}[0-9FTU]|[A-Z][0-9]{4})$"),
+}
 
 
 def normalize(code: str) -> str:
@@ -27,11 +32,13 @@ class CodePattern:
     text: str  # as written in the pack, for messages
 
     @classmethod
-    def parse(cls, text: str) -> CodePattern:
-        """Read ``R05.9``, ``C34`` or ``J12-J18``; ValueError names what is wrong."""
+    def parse(cls, text: str, kind: str = "diagnosis") -> CodePattern:
+        """Read ``R05.9``, ``C34``, ``J12-J18`` or ``71250-71270``; ValueError names what is wrong."""
+        shape = _SHAPES[kind]
         parts = [normalize(p) for p in text.split("-")]
-        if len(parts) > 2 or not all(_PATTERN.match(p) for p in parts):
-            raise ValueError(f"{text!r} is not a code, a code prefix or a range like J12-J18")
+        if len(parts) > 2 or not all(shape.match(p) for p in parts):
+            example = "J12-J18" if kind == "diagnosis" else "71250-71270"
+            raise ValueError(f"{text!r} is not a {kind} code, category or range like {example}")
         start, end = parts[0], parts[-1]
         if end < start:
             raise ValueError(f"range {text!r} ends before it starts")

@@ -49,9 +49,9 @@ class Citation(_Strict):
         return " ".join(parts)
 
 
-def _check_patterns(values: list[str]) -> list[str]:
+def _check_patterns(values: list[str], kind: str = "diagnosis") -> list[str]:
     for value in values:
-        CodePattern.parse(value)  # raises ValueError with the offending text
+        CodePattern.parse(value, kind)  # raises ValueError with the offending text
     if not values:
         raise ValueError("must list at least one code")
     return values
@@ -72,7 +72,7 @@ class _Dated(_Strict):
     @field_validator("procedures")
     @classmethod
     def _procedure_patterns(cls, values: list[str]) -> list[str]:
-        return _check_patterns(values)
+        return _check_patterns(values, "procedure")
 
     @model_validator(mode="after")
     def _dates(self) -> _Dated:
@@ -81,7 +81,7 @@ class _Dated(_Strict):
         return self
 
     def model_post_init(self, __context: object) -> None:
-        self._procedures = tuple(CodePattern.parse(p) for p in self.procedures)
+        self._procedures = tuple(CodePattern.parse(p, "procedure") for p in self.procedures)
 
     def applies(self, procedure: str, on: dt.date, payer_id: str) -> bool:
         """In effect on ``on``, for this payer, and covering ``procedure``."""

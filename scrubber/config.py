@@ -1,0 +1,241 @@
+"""scrubber.toml: which rules run, how severe they are (per payer too), and where data lives.
+
+Found by ``--config``, else ``./scrubber.toml``, else ``$XDG_CONFIG_HOME/scrubber/scrubber.toml``
+(``~/.config`` when unset). Every table rejects unknown keys, and an error names the file, the
+key and what is wrong in one line, because a silently ignored typo in a severity override is a
+claim that goes out wrong.
+
+    [rules]
+    disable = ["CLM003"]                 # codes or family prefixes ("NCCI")
+    severity = { CLM008 = "error" }
+    [rules.options.CLM007]
+    allow_zero_charge = true
+    [payers."60054"]                     # NM1*PR identifier (claim.payer_id)
+    severity = { PAIR001 = "error" }
+    disable = ["CLM008"]
+    [policies]
+    packs = ["policies/acme.toml"]       # relative to this file
+    [ncci]
+    database = "~/.local/share/scrubber/ncci.sqlite3"
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+
+from scrubber.findings import Severity
+from scrubber.ncci.store import NcciTables, default_database_path, open_tables
+from scrubber.ncci.tables import NcciFileError
+from scrubber.policies.errors import TomlFileError, describe_validation_error, read_toml
+from scrubber.policies.loader import load_policies
+from scrubber.rules.base import RuleContext
+
+CONFIG_NAME = "scrubber.toml"
+_CODE = re.compile(r"^[A-Z]+[0-9]*$")
+
+
+class ConfigError(TomlFileError):
+    """A configuration that cannot be used; ``str()`` is the one-line message."""
+
+
+def _rule_code(value: str) -> str:
+    code = value.strip().upper()
+    if not _CODE.match(code):
+        raise ValueError(f"{value!r} is not a rule code or family prefix (e.g. CLM008 or NCCI)")
+    return code
+
+
+RuleCode = Annotated[str, AfterValidator(_rule_code)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Clm007Options(_Strict):
+    allow_zero_charge: bool = False
+
+
+class Ncci001Options(_Strict):
+    bypass_modifiers: list[Annotated[str, AfterValidator(lambda v: v.strip().upper())]]
+
+
+RULE_OPTIONS: dict[str, type[_Strict]] = {"CLM007": Clm007Options, "NCCI001": Ncci001Options}
+
+
+class Switches(_Strict):
+    """Turning rules off or on and changing their severity, globally or for one payer."""
+
+    disable: list[RuleCode] = []
+    enable: list[RuleCode] = []
+    severity: dict[RuleCode, Severity] = {}
+
+
+class RulesConfig(Switches):
+    options: dict[RuleCode, dict[str, Any]] = {}
+
+
+class PoliciesConfig(_Strict):
+    default_pack: bool = True
+    packs: list[Path] = []
+
+
+class NcciConfig(_Strict):
+    database: Path | None = None  # default: $XDG_DATA_HOME/scrubber/ncci.sqlite3
+
+
+class ScrubberConfig(_Strict):
+    rules: RulesConfig = RulesConfig()
+    payers: dict[str, Switches] = {}
+    policies: PoliciesConfig = PoliciesConfig()
+    ncci: NcciConfig = NcciConfig()
+
+
+@dataclass(slots=True)
+class Settings:
+    """A validated configuration and the file it came from (None: built-in defaults)."""
+
+    config: ScrubberConfig = field(default_factory=ScrubberConfig)
+    source: Path | None = None
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)  # validated per-rule options
+
+    def resolve(self, path: Path) -> Path:
+        """``path`` with ``~`` expanded, relative to the config file's directory."""
+        path = path.expanduser()
+        if path.is_absolute() or self.source is None:
+            return path
+        return self.source.parent / path
+
+
+def find_config(
+    explicit: Path | None = None, cwd: Path | None = None, env: Mapping[str, str] | None = None
+) -> Path | None:
+    """The configuration file to use, or None when there is none (defaults apply)."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"{explicit}: file not found")
+        return explicit
+    env = os.environ if env is None else env
+    local = (cwd or Path.cwd()) / CONFIG_NAME
+    if local.is_file():
+        return local
+    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    user = Path(base) / "scrubber" / CONFIG_NAME
+    return user if user.is_file() else None
+
+
+def load_config(path: Path, known_codes: Iterable[str] | None = None) -> Settings:
+    """Read and validate one file; rule codes are checked against ``known_codes`` when given."""
+    try:
+        data = read_toml(path)
+    except TomlFileError as exc:
+        raise ConfigError(str(exc)) from None
+    try:
+        config = ScrubberConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(path, exc)) from None
+    options: dict[str, dict[str, Any]] = {}
+    for code, values in config.rules.options.items():
+        model = RULE_OPTIONS.get(code)
+        if model is None:
+            raise ConfigError(f"{path}: rules.options.{code}: this rule has no options")
+        try:
+            options[code] = model.model_validate(values).model_dump()
+        except ValidationError as exc:
+            raise ConfigError(
+                describe_validation_error(path, exc).replace(f"{path}: ", f"{path}: rules.options.{code}.", 1)
+            ) from None
+    if known_codes is not None:
+        _check_codes(path, config, set(known_codes))
+    return Settings(config=config, source=path, options=options)
+
+
+def _check_codes(path: Path, config: ScrubberConfig, known: set[str]) -> None:
+    """Every code or prefix in the file must name at least one rule."""
+    levels: list[tuple[str, Switches]] = [("rules", config.rules)]
+    levels += [(f"payers.{payer}", switches) for payer, switches in config.payers.items()]
+    for where, switches in levels:
+        for key, codes in (
+            ("disable", switches.disable),
+            ("enable", switches.enable),
+            ("severity", list(switches.severity)),
+        ):
+            for index, code in enumerate(codes):
+                if not any(k.startswith(code) for k in known):
+                    at = f"{key}.{code}" if key == "severity" else f"{key}[{index}]"
+                    raise ConfigError(f"{path}: {where}.{at}: {code!r} is not a rule code or family prefix")
+
+
+def load_settings(explicit: Path | None = None, known_codes: Iterable[str] | None = None) -> Settings:
+    """The configuration the run uses: ``explicit``, else the default locations, else defaults."""
+    path = find_config(explicit)
+    if path is None:
+        return Settings()
+    if known_codes is None:
+        from scrubber.rules.catalogue import default_registry  # late: the catalogue imports every rule
+
+        known_codes = [rule.code for rule in default_registry()]
+    return load_config(path, known_codes)
+
+
+def _most_specific(code: str, entries: Iterable[str]) -> int:
+    """Length of the longest entry that is a prefix of ``code`` (0: none)."""
+    return max((len(e) for e in entries if code.startswith(e)), default=0)
+
+
+class ConfigSelection:
+    """The engine's RuleSelection from a configuration: payer settings first, then global ones.
+
+    Within one level the most specific entry wins (``CLM008`` over ``CLM``), and ``enable`` wins
+    a tie, so ``disable = ["NCCI"]`` with ``enable = ["NCCI002"]`` keeps only the MUE edit.
+    """
+
+    def __init__(self, settings: Settings):
+        self.config = settings.config
+
+    def _levels(self, payer_id: str) -> list[Switches]:
+        payer = self.config.payers.get(payer_id)
+        return [payer, self.config.rules] if payer is not None else [self.config.rules]
+
+    def is_enabled(self, code: str, payer_id: str) -> bool:
+        for switches in self._levels(payer_id):
+            off, on = _most_specific(code, switches.disable), _most_specific(code, switches.enable)
+            if off or on:
+                return on >= off
+        return True
+
+    def severity_for(self, code: str, payer_id: str, default: Severity) -> Severity:
+        for switches in self._levels(payer_id):
+            best = _most_specific(code, switches.severity)
+            if best:
+                return next(s for k, s in switches.severity.items() if len(k) == best and code.startswith(k))
+        return default
+
+
+def ncci_database(settings: Settings) -> tuple[Path, bool]:
+    """The NCCI database path and whether the configuration named it explicitly."""
+    configured = settings.config.ncci.database
+    if configured is None:
+        return default_database_path(), False
+    return settings.resolve(configured), True
+
+
+def build_context(settings: Settings, as_of: dt.date | None = None) -> RuleContext:
+    """The RuleContext for a run: policies, NCCI tables and rule options (ICD-10 is filled elsewhere)."""
+    packs = [settings.resolve(p) for p in settings.config.policies.packs]
+    policies = load_policies(packs, include_default=settings.config.policies.default_pack)
+    database, explicit = ncci_database(settings)
+    tables: NcciTables | None = None
+    if database.is_file():
+        tables = open_tables(database)
+    elif explicit:
+        raise NcciFileError(f"{settings.source}: ncci.database: {database} does not exist (run `scrubber ncci import`)")
+    return RuleContext(as_of=as_of or dt.date.today(), policies=policies, ncci=tables, options=dict(settings.options))

@@ -1,0 +1,79 @@
+"""Importer for the practitioner PTP edit files (ccipra-v*.txt, or the same table as CSV)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from scrubber.ncci.records import PtpEdit
+from scrubber.ncci.tables import ImportReport, NcciFileError, find_columns, read_texts, rows
+
+_CODE = re.compile(r"^[0-9A-Z]{5}$")
+# Header keywords of the CMS layout: Column 1, Column 2, *=in existence prior to 1996,
+# Effective Date, Deletion Date *=no data, Modifier 0=not allowed 1=allowed 9=not applicable,
+# PTP Edit Rationale.
+_HEADER = {
+    "column1": ("column 1", "column1"),
+    "column2": ("column 2", "column2"),
+    "prior": ("prior to 1996",),
+    "effective": ("effective",),
+    "deletion": ("deletion",),
+    "modifier": ("modifier",),
+    "rationale": ("rationale",),
+}
+_DEFAULT_COLUMNS = {name: index for index, name in enumerate(_HEADER)}
+
+
+def _date(value: str) -> dt.date | None:
+    """YYYYMMDD, or None for the file's "*" (no data) or a blank."""
+    if value in ("", "*"):
+        return None
+    return dt.datetime.strptime(value, "%Y%m%d").date()
+
+
+def _edit(cells: list[str], columns: dict[str, int]) -> PtpEdit | None:
+    """A PtpEdit when the row is a data row, else None."""
+    try:
+        get = {name: cells[index] if index < len(cells) else "" for name, index in columns.items()}
+        column1, column2 = get["column1"].upper(), get["column2"].upper()
+        if not (_CODE.match(column1) and _CODE.match(column2)):
+            return None
+        prior = get["prior"] == "*"
+        effective = _date(get["effective"]) or (dt.date(1996, 1, 1) if prior else None)
+        modifier = int(get["modifier"])
+        if effective is None or modifier not in (0, 1, 9):
+            return None
+        return PtpEdit(column1, column2, effective, _date(get["deletion"]), modifier, get["rationale"], prior)
+    except ValueError:
+        return None
+
+
+def parse_ptp(path: Path, report: ImportReport | None = None) -> Iterator[PtpEdit]:
+    """Every edit in one PTP file (or in each table of a CMS zip); bad rows go to ``report``."""
+    found_any = False
+    for name, text in read_texts(path):
+        report = report or ImportReport(file=name)
+        columns: dict[str, int] | None = None
+        started = False
+        for number, cells in rows(text):
+            if not any(cells):
+                continue
+            if not started and columns is None:
+                columns = find_columns(cells, _HEADER)
+                if columns is not None:
+                    continue  # the header row itself
+            edit = _edit(cells, columns or _DEFAULT_COLUMNS)
+            if edit is None:
+                if started:
+                    report.reject(number)
+                continue  # preamble or a header continuation line
+            started = found_any = True
+            report.rows += 1
+            yield edit
+    if not found_any:
+        raise NcciFileError(
+            f"{path}: no PTP edit rows found (expected the CMS layout: Column 1, Column 2, "
+            "*=in existence prior to 1996, Effective Date, Deletion Date, Modifier, PTP Edit Rationale)"
+        )

@@ -12,7 +12,12 @@ from tests.builders import build_claim
 
 @pytest.mark.parametrize(
     ("day", "year"),
-    [(dt.date(2025, 9, 30), 2025), (dt.date(2025, 10, 1), 2026), (dt.date(2026, 9, 30), 2026), (dt.date(2026, 10, 1), 2027)],
+    [
+        (dt.date(2025, 9, 30), 2025),
+        (dt.date(2025, 10, 1), 2026),
+        (dt.date(2026, 9, 30), 2026),
+        (dt.date(2026, 10, 1), 2027),
+    ],
 )
 def test_fiscal_year_starts_october_first(day, year):
     assert fiscal_year(day) == year

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from scrubber.codesets.commands import codes_app
 from scrubber.logs import configure_logging
 
 app = typer.Typer(
@@ -23,6 +24,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+app.add_typer(codes_app, name="codes")
 
 EXIT_ACCEPTED, EXIT_REJECTED, EXIT_UNREADABLE = 0, 1, 2
 

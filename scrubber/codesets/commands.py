@@ -12,9 +12,10 @@ from typing import Annotated
 
 import typer
 
-from scrubber.codesets.icd10 import CodeSet, CodeSets, dotted, normalize, user_data_dir
+from scrubber.codesets.icd10 import CodeSet, CodeSets, dotted, fiscal_year, normalize, user_data_dir
 from scrubber.codesets.icd10.flags import CodeFlag
 from scrubber.codesets.icd10.importer import CodeImportError, collect, import_year
+from scrubber.codesets.icd10.provider import CodeSetError
 
 codes_app = typer.Typer(
     name="codes",
@@ -96,7 +97,11 @@ def show(
 ) -> None:
     """Description, billable or header, fiscal year, notes and Excludes1 partners of codes."""
     day = date.date() if date else dt.date.today()
-    code_set = CodeSets.load(data_dir).for_date(day)
+    try:
+        code_set = CodeSets.load(data_dir, years=[fiscal_year(day)]).for_date(day)
+    except CodeSetError as error:
+        typer.echo(f"scrubber: error: {error}", err=True)
+        raise typer.Exit(2) from None
     if code_set is None:
         typer.echo(f"{day.isoformat()} is before ICD-10-CM (2015-10-01): ICD-9-CM codes are not covered.", err=True)
         raise typer.Exit(2)
@@ -131,6 +136,6 @@ def import_(
                 f"{stats['notes'].get('excludes1', 0)} Excludes1 notes "
                 f"({stats['notes_without_code'].get('excludes1', 0)} without a code) -> {path}"
             )
-    except (CodeImportError, OSError, ValueError) as error:
+    except (CodeImportError, CodeSetError, OSError, ValueError) as error:
         typer.echo(f"scrubber: error: {error}", err=True)
         raise typer.Exit(2) from None

@@ -51,3 +51,18 @@ def test_provisional_year_knows_fy2027_validity(code_sets):
     assert not code_sets.sets[2026].exists("C78.31")
     assert "title not bundled" in fy2027.describe("C78.31")
     assert fy2027.age_ranges["maternity"] == (9, 64)
+
+
+def test_a_corrupt_imported_file_is_named_in_the_error(tmp_path):
+    from scrubber.codesets.icd10 import CodeSetError, CodeSets
+
+    (tmp_path / "icd10cm_fy2030.json.gz").write_bytes(b"not gzip")
+    with pytest.raises(CodeSetError, match=r"icd10cm_fy2030\.json\.gz"):
+        CodeSets.load(tmp_path)
+
+
+def test_loading_one_year_for_a_lookup(tmp_path):
+    from scrubber.codesets.icd10 import CodeSets
+
+    assert CodeSets.load(tmp_path, years=[2026]).years == [2026]
+    assert CodeSets.load(tmp_path, years=[2031]).years == [2027]

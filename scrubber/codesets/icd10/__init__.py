@@ -7,6 +7,16 @@ The pipeline loads :class:`CodeSets` once (``CodeSets.load()``), puts it in
 from scrubber.codesets.icd10.codes import dotted, fiscal_year, normalize
 from scrubber.codesets.icd10.codeset import CodeSet, Exclusion
 from scrubber.codesets.icd10.flags import CodeFlag
-from scrubber.codesets.icd10.provider import CodeSets, user_data_dir
+from scrubber.codesets.icd10.provider import CodeSetError, CodeSets, user_data_dir
 
-__all__ = ["CodeFlag", "CodeSet", "CodeSets", "Exclusion", "dotted", "fiscal_year", "normalize", "user_data_dir"]
+__all__ = [
+    "CodeFlag",
+    "CodeSet",
+    "CodeSetError",
+    "CodeSets",
+    "Exclusion",
+    "dotted",
+    "fiscal_year",
+    "normalize",
+    "user_data_dir",
+]

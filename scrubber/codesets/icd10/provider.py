@@ -47,6 +47,19 @@ def installed_files(directories: Iterable[Path]) -> dict[int, Path]:
     return files
 
 
+class CodeSetError(ValueError):
+    """An installed data file cannot be read; the message names the file."""
+
+
+def _nearest(available: Iterable[int], wanted: Iterable[int]) -> set[int]:
+    """The wanted years that are installed, else the installed year nearest to them."""
+    available, wanted = sorted(available), list(wanted)
+    hits = {y for y in wanted if y in available}
+    if hits or not available or not wanted:
+        return hits
+    return {min(available, key=lambda y: (abs(y - wanted[0]), -y))}
+
+
 class CodeSets:
     """Every installed fiscal year; :meth:`for_date` picks the one that judges a claim."""
 
@@ -57,13 +70,27 @@ class CodeSets:
         self._fallbacks: dict[int, CodeSet] = {}
 
     @classmethod
-    def load(cls, data_dir: Path | None = None, *, include_user: bool = True) -> CodeSets:
-        """Bundled years plus the user's imported years (``data_dir`` or :func:`user_data_dir`)."""
+    def load(
+        cls, data_dir: Path | None = None, *, include_user: bool = True, years: Iterable[int] | None = None
+    ) -> CodeSets:
+        """Bundled years plus the user's imported years (``data_dir`` or :func:`user_data_dir`).
+
+        ``years`` limits loading to those fiscal years (or the nearest installed one), for
+        one-off lookups; a scrub run loads every year once, up front.
+        """
         directories = [BUNDLED_DIR]
         if include_user:
             directories.append(data_dir or user_data_dir())
         files = installed_files(directories)
-        sets = {year: CodeSet.load(path) for year, path in files.items()}
+        if years is not None:
+            keep = _nearest(files, years)
+            files = {y: p for y, p in files.items() if y in keep}
+        sets = {}
+        for year, path in files.items():
+            try:
+                sets[year] = CodeSet.load(path)
+            except (OSError, ValueError, KeyError, EOFError) as error:
+                raise CodeSetError(f"{path}: unreadable ICD-10-CM data file ({error}); re-import it") from error
         log.info("icd10cm.loaded", years=sorted(sets), files=[str(p) for p in files.values()])
         return cls(sets)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from scrubber.ncci.records import PtpEdit
@@ -26,27 +27,31 @@ _HEADER = {
 _DEFAULT_COLUMNS = {name: index for index, name in enumerate(_HEADER)}
 
 
+@lru_cache(maxsize=4096)
 def _date(value: str) -> dt.date | None:
-    """YYYYMMDD, or None for the file's "*" (no data) or a blank."""
+    """YYYYMMDD, or None for the file's "*" (no data) or a blank. Cached: a table has few dates."""
     if value in ("", "*"):
         return None
-    return dt.datetime.strptime(value, "%Y%m%d").date()
+    if len(value) != 8 or not value.isdigit():
+        raise ValueError(value)
+    return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
 
 
 def _edit(cells: list[str], columns: dict[str, int]) -> PtpEdit | None:
     """A PtpEdit when the row is a data row, else None."""
     try:
-        get = {name: cells[index] if index < len(cells) else "" for name, index in columns.items()}
-        column1, column2 = get["column1"].upper(), get["column2"].upper()
+        cells = cells + [""] * (len(_HEADER) - len(cells)) if len(cells) < len(_HEADER) else cells
+        column1, column2 = cells[columns["column1"]].upper(), cells[columns["column2"]].upper()
         if not (_CODE.match(column1) and _CODE.match(column2)):
             return None
-        prior = get["prior"] == "*"
-        effective = _date(get["effective"]) or (dt.date(1996, 1, 1) if prior else None)
-        modifier = int(get["modifier"])
+        prior = cells[columns["prior"]] == "*"
+        effective = _date(cells[columns["effective"]]) or (dt.date(1996, 1, 1) if prior else None)
+        modifier = int(cells[columns["modifier"]])
         if effective is None or modifier not in (0, 1, 9):
             return None
-        return PtpEdit(column1, column2, effective, _date(get["deletion"]), modifier, get["rationale"], prior)
-    except ValueError:
+        deletion = _date(cells[columns["deletion"]])
+        return PtpEdit(column1, column2, effective, deletion, modifier, cells[columns["rationale"]], prior)
+    except (ValueError, IndexError):
         return None
 
 

@@ -444,8 +444,10 @@ def _amount_problem(raw: str, value: Decimal | None) -> str:
 class DuplicateServiceLine(Rule):
     """
     What it checks:
-        Two service lines with the same procedure, the same modifiers, the same dates of
-        service and the same rendering provider.
+        Two service lines that are exact repeats: the same procedure, modifiers, dates of
+        service, rendering provider, units and charge. Lines that differ in charge or units
+        are left alone, because unlisted codes (J3490 and the like) legitimately repeat with
+        different drugs (NDCs in loop 2410).
 
     Why payers reject it:
         The second line is denied as a duplicate (CARC 18) unless a repeat-procedure modifier
@@ -469,7 +471,7 @@ class DuplicateServiceLine(Rule):
     code = "CLM008"
     name = "duplicate-service-line"
     severity = Severity.WARNING
-    summary = "two service lines repeat the same procedure, modifiers and date"
+    summary = "two service lines repeat the same procedure, modifiers, date, units and charge"
     reference = "Medicare Claims Processing Manual (Pub. 100-04), ch. 1, duplicate claims"
     fix = "Remove the duplicate or add the modifier that explains the repeat."
 
@@ -482,11 +484,14 @@ class DuplicateServiceLine(Rule):
                 line.service_date,
                 line.service_date_end,
                 line.rendering_npi,
+                line.units,
+                line.charge,
             )
             earlier = first_seen.setdefault(key, line)
             if earlier is not line:
                 yield self.finding(
-                    f"line {line.number} repeats line {earlier.number} ({line.procedure} on the same date)",
+                    f"line {line.number} repeats line {earlier.number} exactly "
+                    f"({line.procedure}, same date, units and charge)",
                     segment=line.segment,
                     element="SV101-2",
                     loop="2400",

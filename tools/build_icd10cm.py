@@ -106,6 +106,7 @@ def main() -> int:
         mce_codes=mce.on(start),
         age_ranges=mce.ages_on(start),
         mce_source=f"CMS MCE v44.0 ({mce.source}, valid through {mce.last_date})",
+        mce_label="CMS MCE v44.0",
     )
     path = args.out / f"icd10cm_fy{PROVISIONAL}.json.gz"
     write_data(data, path)

@@ -22,6 +22,7 @@ def provisional_year(
     mce_codes: Mapping[str, frozenset[str]],
     age_ranges: Mapping[str, tuple[int, int]],
     mce_source: str,
+    mce_label: str = "CMS MCE",
 ) -> tuple[dict[str, Any], dict[str, int]]:
     """The next year's data built on ``base``; returns it and counts of added/removed codes."""
     data = copy.deepcopy(base)
@@ -44,7 +45,7 @@ def provisional_year(
             codes[code] = int(flags & ~CodeFlag.BILLABLE)
     data["codes"] = codes
     data["fiscal_year"] = fiscal_year
-    data["label"] = f"ICD-10-CM FY{fiscal_year} (provisional)"
+    data["label"] = f"ICD-10-CM FY{fiscal_year} (provisional: {mce_label} validity, {base['label'][10:]} notes)"
     data["age_ranges"] = {k: list(v) for k, v in age_ranges.items()}
     data["source"] = f"{mce_source} valid-code list; texts and notes from {base['label']} ({base['source']})"
     data["caveat"] = (

@@ -16,6 +16,7 @@ import typer
 
 from scrubber.codesets.commands import codes_app
 from scrubber.logs import configure_logging
+from scrubber.sweep.command import sweep_command
 
 app = typer.Typer(
     name="scrubber",
@@ -76,6 +77,9 @@ def check(
     options = CheckOptions(files=files, format=fmt.value, output=output, as_of=as_of.date() if as_of else None)
     code = run_check(options)
     raise typer.Exit(code)
+
+
+app.command("sweep", help=sweep_command.__doc__)(sweep_command)
 
 
 def main() -> None:

@@ -1,0 +1,113 @@
+"""One sweep: lock, recover, pick up, and for each ready file claim -> decide -> finish; then report.
+
+Files are handled one at a time, each carried all the way to its final folder before the next
+is claimed, so an interrupted run leaves at most one file in flight.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import time
+from collections.abc import Callable
+
+import structlog
+
+from scrubber.rules.base import RuleContext
+from scrubber.sweep.context import Checkpoint, SweepContext, no_checkpoint
+from scrubber.sweep.layout import Outbox
+from scrubber.sweep.ledger import Ledger
+from scrubber.sweep.lifecycle import ClaimError, claim, settle_finished
+from scrubber.sweep.lock import sweep_lock
+from scrubber.sweep.outputs import ReportSet, resolve_outputs
+from scrubber.sweep.pickup import scan_inbox
+from scrubber.sweep.recovery import complete, recover
+from scrubber.sweep.settings import SweepSettings
+from scrubber.sweep.summary import RunSummary
+from scrubber.workflows.check import Scrubber
+
+log = structlog.get_logger("scrubber.sweep")
+
+
+class SweepSetupError(Exception):
+    """The sweep cannot start (no inbox, unknown output, unusable outbox); nothing was touched."""
+
+
+def make_scrubber(settings: SweepSettings) -> Scrubber:
+    """The checker a sweep uses; reference data and rule configuration plug in here."""
+    return Scrubber(context=RuleContext(as_of=settings.as_of or dt.date.today()))
+
+
+def run_sweep(
+    settings: SweepSettings,
+    *,
+    scrubber: Scrubber | None = None,
+    checkpoint: Checkpoint = no_checkpoint,
+    clock: Callable[[], float] = time.time,
+) -> RunSummary:
+    """Sweep the inbox once. Raises SweepLocked when another sweep holds the outbox."""
+    started = time.perf_counter()
+    if not settings.inbox.is_dir():
+        raise SweepSetupError(f"inbox {settings.inbox} is not a folder")
+    try:
+        specs = resolve_outputs(settings.outputs)
+    except ValueError as error:
+        raise SweepSetupError(str(error)) from None
+    outbox = Outbox(settings.outbox, settings.dir_mode)
+    try:
+        outbox.prepare()
+    except OSError as error:
+        raise SweepSetupError(f"outbox {settings.outbox}: {error.strerror or error}") from None
+    with sweep_lock(settings.lock_path, settings.file_mode):
+        try:
+            ledger = Ledger(settings.ledger_path, settings.file_mode)
+        except (OSError, sqlite3.Error) as error:
+            raise SweepSetupError(f"ledger {settings.ledger_path}: {error}") from None
+        ctx = SweepContext(
+            settings=settings,
+            ledger=ledger,
+            outbox=outbox,
+            reports=ReportSet(specs, settings.file_mode, on_claim=lambda: checkpoint("report.claim")),
+            scrubber=scrubber or make_scrubber(settings),
+            clock=clock,
+            checkpoint=checkpoint,
+        )
+        try:
+            _sweep(ctx)
+            settle_finished(ctx)
+        except (OSError, sqlite3.Error) as error:
+            ctx.summary.stopped = f"{type(error).__name__}: {error}"
+            log.error("sweep.stopped", error=ctx.summary.stopped)
+        finally:
+            ledger.close()
+    summary = ctx.summary
+    summary.seconds = round(time.perf_counter() - started, 3)
+    log.info("sweep.run", **summary.as_log(), exit_code=summary.exit_code)
+    return summary
+
+
+def _sweep(ctx: SweepContext) -> None:
+    recover(ctx)
+    pickup = scan_inbox(ctx.settings.inbox, ctx.settings, ctx.clock())
+    summary = ctx.summary
+    summary.seen = pickup.seen
+    for name, reason in sorted(pickup.waiting.items()):
+        summary.waiting += 1
+        log.info("sweep.file", file=name, outcome="waiting", reason=reason)
+    limit = ctx.settings.max_files
+    for index, candidate in enumerate(pickup.ready):
+        if limit is not None and index >= limit:
+            summary.waiting += 1
+            log.info("sweep.file", file=candidate.name, outcome="waiting", reason="max files per run reached")
+            continue
+        try:
+            entry = claim(ctx, candidate)
+        except ClaimError as error:
+            summary.unclaimable += 1
+            log.error("sweep.claim_failed", file=candidate.name, error=str(error))
+            continue
+        if entry is None:
+            summary.waiting += 1
+            log.info("sweep.file", file=candidate.name, outcome="waiting", reason="changed while being claimed")
+            continue
+        complete(ctx, entry)

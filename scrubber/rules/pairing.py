@@ -79,9 +79,9 @@ class ProcedureNotSupported(Rule):
         if policies is None:
             return
         for line in claim.lines:
-            pointed = pointed_diagnoses(claim, line)
+            pointed = [(n, d) for n, d in pointed_diagnoses(claim, line) if d.is_icd10]
             if not line.procedure or not pointed:
-                continue  # nothing to pair; bad or missing pointers are CLM002's
+                continue  # nothing to pair: bad pointers are CLM002's, ICD-9 qualifiers ICD003's
             codes = [diagnosis.code for _, diagnosis in pointed]
             for policy in policies.support_for(line.procedure, line_date(claim, line, ctx), claim.payer_id):
                 if any(policy.supports(code) for code in codes):

@@ -52,6 +52,12 @@ def test_procedures_no_policy_covers_and_lines_without_valid_pointers_are_left_a
     assert pair001(ct_claim(["M62.81"], [5])) == []  # CLM002 reports the bad pointer
 
 
+def test_icd9_qualified_diagnoses_are_left_to_icd003() -> None:
+    spec = ct_claim(["786.2"], [1])
+    spec.icd9 = True
+    assert pair001(spec) == []
+
+
 def test_without_policies_nothing_is_checked() -> None:
     assert pair001(ct_claim(["M62.81"], [1]), RuleContext(as_of=DAY)) == []
 

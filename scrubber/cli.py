@@ -70,11 +70,36 @@ def check(
         dt.datetime | None,
         typer.Option(formats=["%Y-%m-%d"], help="Judge dates (future service dates) as of this day; default today."),
     ] = None,
+    no_structure: Annotated[
+        bool, typer.Option("--no-structure", help="Skip the TR3 structure check (pyx12, SNIP levels 1-2).")
+    ] = False,
+    ack999: Annotated[
+        Path | None, typer.Option("--ack999", help="Write a 999 for the structure check (a directory for many files).")
+    ] = None,
+    ack277: Annotated[
+        Path | None, typer.Option("--ack277", help="Write a 277CA acknowledging every claim (one per input file).")
+    ] = None,
+    accepted_out: Annotated[
+        Path | None, typer.Option("--accepted-out", help="Write the accepted claims as an 837P of their own.")
+    ] = None,
+    rejected_out: Annotated[
+        Path | None, typer.Option("--rejected-out", help="Write the rejected claims as an 837P of their own.")
+    ] = None,
 ) -> None:
     """Check 837P files. Exit 0: all claims accepted; 1: a claim or file rejected; 2: unreadable input."""
+    from scrubber.workflows.outputs import OutputOptions
     from scrubber.workflows.run import CheckOptions, run_check
 
-    options = CheckOptions(files=files, format=fmt.value, output=output, as_of=as_of.date() if as_of else None)
+    if ack999 is not None and no_structure:
+        raise fail("--ack999 needs the structure check; drop --no-structure")
+    options = CheckOptions(
+        files=files,
+        format=fmt.value,
+        output=output,
+        as_of=as_of.date() if as_of else None,
+        structure=not no_structure,
+        outputs=OutputOptions(ack999=ack999, ack277=ack277, accepted_out=accepted_out, rejected_out=rejected_out),
+    )
     code = run_check(options)
     raise typer.Exit(code)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from scrubber.rules import envelope, icd10, integrity, ncci, pairing
+from scrubber.rules import envelope, icd10, integrity, ncci, pairing, structure
 from scrubber.rules.registry import RuleRegistry
 
 
@@ -14,6 +14,7 @@ def default_registry() -> RuleRegistry:
     return RuleRegistry(
         [
             *envelope.RULES,
+            *structure.RULES,
             *icd10.RULES,
             *pairing.RULES,
             *integrity.RULES,

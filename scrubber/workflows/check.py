@@ -23,6 +23,7 @@ from scrubber.model import Claim
 from scrubber.report.model import ClaimReport, FileReport, Summary, file_status
 from scrubber.rules.base import RuleContext
 from scrubber.rules.engine import RuleEngine, RuleSelection
+from scrubber.structure.stage import StructureFindings, open_checked
 from scrubber.x12.reader import NotX12Error, SegmentReader
 from scrubber.x12.walker import Walker
 
@@ -61,8 +62,11 @@ class _HashingStream:
 class FileScan:
     """One pass over one file. Iterate for claim reports and file findings; totals follow the pass."""
 
-    def __init__(self, scrubber: Scrubber, stream: BinaryIO, name: str) -> None:
+    def __init__(
+        self, scrubber: Scrubber, stream: BinaryIO, name: str, structure: StructureFindings | None = None
+    ) -> None:
         self.name = name
+        self.structure = structure  # TR3 findings from pyx12, handed to claims as they pass
         self.summary = Summary()
         self.file_findings: list[Finding] = []
         self.sha256 = ""
@@ -81,6 +85,8 @@ class FileScan:
         try:
             for item in walker.walk(reader):
                 if isinstance(item, Claim):
+                    if self.structure is not None:
+                        self.structure.attach(item)
                     report = self._scrubber.judge(item)
                     self.summary.add(report)
                     yield report
@@ -92,6 +98,11 @@ class FileScan:
                         yield adjusted
         except NotX12Error as error:
             raise UnreadableInput(self.name, str(error)) from None
+        for finding in self.structure.leftovers() if self.structure is not None else ():
+            if engine.adjust(finding) is not None:
+                self.file_findings.append(finding)
+                self.summary.count([finding])
+                yield finding
         self.sha256 = self._stream.hexdigest()
         log.info(
             "file.checked",
@@ -123,12 +134,14 @@ class Scrubber:
         context: RuleContext | None = None,
         selection: RuleSelection | None = None,
         engine: RuleEngine | None = None,
+        structure: bool = False,
     ) -> None:
         if engine is None:
             from scrubber.rules.catalogue import default_registry
 
             engine = RuleEngine(default_registry(), context or RuleContext(), selection)
         self.engine = engine
+        self.structure = structure  # run the TR3 check (pyx12) on every file
 
     def judge(self, claim: Claim) -> ClaimReport:
         """Run the rules on one parsed claim."""
@@ -142,13 +155,13 @@ class Scrubber:
             return None
         return code_sets.label_for(claim)
 
-    def scan(self, stream: BinaryIO, name: str) -> FileScan:
-        return FileScan(self, stream, name)
+    def scan(self, stream: BinaryIO, name: str, structure: StructureFindings | None = None) -> FileScan:
+        return FileScan(self, stream, name, structure)
 
     def scrub(self, source: Source, name: str | None = None) -> FileReport:
         """Check a whole file (path, bytes or binary stream) and return its report."""
-        with open_source(source) as (stream, default_name):
-            scan = self.scan(stream, name or default_name)
+        with open_checked(source, structure=self.structure) as checked:
+            scan = self.scan(checked.stream, name or checked.name, checked.structure)
             claims: list[ClaimReport] = [item for item in scan if isinstance(item, ClaimReport)]
         report = scan.header()
         report.claims = claims

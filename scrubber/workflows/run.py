@@ -7,7 +7,7 @@ import datetime as dt
 import itertools
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -16,7 +16,9 @@ from scrubber.fsutil import atomic_writer
 from scrubber.report.model import ClaimReport
 from scrubber.report.writers import ReportWriter, writer_for
 from scrubber.rules.base import RuleContext
-from scrubber.workflows.check import Scrubber, UnreadableInput, open_source
+from scrubber.structure.stage import open_checked
+from scrubber.workflows.check import Scrubber, UnreadableInput
+from scrubber.workflows.outputs import FileOutputs, OutputError, OutputOptions
 
 EXIT_ACCEPTED, EXIT_REJECTED, EXIT_UNREADABLE = 0, 1, 2
 
@@ -27,6 +29,8 @@ class CheckOptions:
     format: str = "text"
     output: Path | None = None
     as_of: dt.date | None = None
+    structure: bool = True  # the TR3 check through pyx12 (--no-structure turns it off)
+    outputs: OutputOptions = field(default_factory=OutputOptions)  # 999, 277CA, split 837s
 
 
 @contextlib.contextmanager
@@ -38,36 +42,47 @@ def _report_stream(output: Path | None) -> Iterator[tuple[TextIO, bool]]:
         yield handle, False
 
 
-def check_file(scrubber: Scrubber, source: str, writer: ReportWriter) -> int:
-    """Check one file into ``writer``; return its exit code."""
+def check_file(scrubber: Scrubber, source: str, writer: ReportWriter, outputs: FileOutputs | None = None) -> int:
+    """Check one file into ``writer`` (and its acknowledgments and split, when asked); return its exit code."""
     try:
-        with open_source(source) as (stream, name):
-            scan = scrubber.scan(stream, name)
+        spool = outputs is not None and outputs.verdicts is not None
+        with open_checked(source, structure=scrubber.structure, spool=spool) as checked:
+            name = checked.name
+            scan = scrubber.scan(checked.stream, name, checked.structure)
             items = iter(scan)
             first = next(items, None)  # an input that is not X12 fails here, before any output
             writer.start_file(name)
             for item in itertools.chain([first] if first is not None else [], items):
                 if isinstance(item, ClaimReport):
                     writer.claim(item)
+                    if outputs is not None:
+                        outputs.claim(item)
                 elif isinstance(item, Finding):
                     writer.file_finding(item)
             writer.finish_file(scan.header())
+            if outputs is not None:
+                outputs.finish(checked)
             return EXIT_REJECTED if scan.status == "rejected" else EXIT_ACCEPTED
     except UnreadableInput as error:
         print(f"scrubber: error: {error}", file=sys.stderr)
         writer.unreadable(error.name, error.reason)
+        return EXIT_UNREADABLE
+    except OutputError as error:
+        print(f"scrubber: error: {error}", file=sys.stderr)
         return EXIT_UNREADABLE
 
 
 def run_check(options: CheckOptions) -> int:
     """Check every file; the exit code is the worst of them (2 unreadable > 1 rejected > 0)."""
     context = RuleContext(as_of=options.as_of or dt.date.today())
-    scrubber = Scrubber(context=context)
+    scrubber = Scrubber(context=context, structure=options.structure)
     worst = EXIT_ACCEPTED
     with _report_stream(options.output) as (out, is_tty):
         writer = writer_for(options.format, out, color=is_tty)
         writer.begin(len(options.files))
-        for source in options.files:
-            worst = max(worst, check_file(scrubber, source, writer))
+        multi = len(options.files) > 1
+        for ordinal, source in enumerate(options.files):
+            outputs = FileOutputs(options.outputs, multi=multi, ordinal=ordinal)
+            worst = max(worst, check_file(scrubber, source, writer, outputs))
         writer.close()
     return worst

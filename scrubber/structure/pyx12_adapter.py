@@ -1,0 +1,337 @@
+"""The one place that talks to pyx12: TR3 validation (SNIP 1-2), its 999, and its log output.
+
+pyx12 reads the file through scrubber's own segment reader rather than its own file reader, for
+three reasons: pyx12 4.0 opens files as ASCII and dies with UnicodeDecodeError on the first
+other byte; it stops without a word at a doubled terminator; and it cannot say where a segment
+starts (line, byte offset). Our reader decodes Latin-1 (any byte), skips empty segments (the walker
+reports them) and gives each segment its file position, so pyx12's k-th segment is our segment k.
+
+pyx12 reports errors as (code, text) tuples on a tree of error nodes. A recording error handler
+notes each one with the segment being validated at the time; :func:`validate` returns them as
+plain :class:`StructureError` records, and keeps pyx12's tree for :meth:`StructureResult.write_999`.
+Nothing outside this module imports pyx12.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import pyx12.error_999
+import pyx12.error_handler
+import pyx12.errors
+import pyx12.map_if
+import pyx12.map_index
+import pyx12.params
+import pyx12.x12file
+import structlog
+from pyx12.map_if._segment import apply_segment_errors
+from pyx12.map_walker import apply_walk_errors, walk_tree
+
+from scrubber.x12.reader import NotX12Error, SegmentReader
+from scrubber.x12.segment import Segment
+
+log = structlog.get_logger("scrubber.structure")
+
+CONTROL_MAP = "x12.control.00501.xml"
+ACK_999_VERSION = "005010X231A1"
+_KEEP_BEHIND = 64  # segments kept after pyx12 has passed them (errors may name the previous one)
+MAX_ERRORS = 10_000  # per file; a file this broken is reported as such, not error by error
+
+
+@dataclass(frozen=True, slots=True)
+class StructureError:
+    """One pyx12 error, placed at the segment (and element) it concerns.
+
+    ``level`` is pyx12's: isa, gs, st (envelopes), seg, ele, or ``engine`` when pyx12 itself could
+    not go on. ``code`` is pyx12's code (a 999 IK304/IK403/IK502/AK905 code, a TA1 code, or one
+    of its own: HL1, HL2, LX, SEG1). ``segment`` is None when the error has no segment to point at.
+    """
+
+    level: str
+    code: str
+    message: str
+    segment: Segment | None
+    element: int = 0
+    component: int = 0
+    data_element: str = ""  # X12 data element number, e.g. 1270
+    loop: str = ""  # TR3 loop id (2300, 2400 ...) where pyx12 placed the segment
+
+    @property
+    def element_ref(self) -> str:
+        """e.g. CLM05-1, or '' for a segment-level error."""
+        if self.segment is None or not self.element:
+            return ""
+        ref = f"{self.segment.id}{self.element:02d}"
+        return f"{ref}-{self.component}" if self.component else ref
+
+
+@dataclass(slots=True)
+class StructureResult:
+    """What the TR3 check found in one file, plus pyx12's error tree for the 999."""
+
+    errors: list[StructureError] = field(default_factory=list)
+    complete: bool = True  # False when pyx12 stopped before the end of the file
+    truncated: bool = False  # True when more than MAX_ERRORS were found
+    _errh: Any = None
+    _term: tuple[str, ...] = ("~", "*", ":", "\n", "^")
+
+    @property
+    def can_acknowledge(self) -> bool:
+        """A 999 needs at least one interchange and group that pyx12 read."""
+        errh = self._errh
+        return errh is not None and errh.cur_isa_node is not None and errh.cur_gs_node is not None
+
+    def write_999(self, out: TextIO) -> None:
+        """Write pyx12's 999 (005010X231A1) for this file's functional groups and transactions."""
+        if not self.can_acknowledge:
+            raise ValueError("the file has no interchange and functional group that could be acknowledged")
+        visitor = pyx12.error_999.error_999_visitor(out, self._term)
+        visitor.vriic = ACK_999_VERSION
+        self._errh.accept(visitor)
+
+
+class _Recorder(pyx12.error_handler.err_handler):
+    """pyx12's error tree, also noting each error with the segment being validated."""
+
+    def __init__(self, sink: Callable[[StructureError], None]) -> None:
+        super().__init__()
+        self._sink = sink
+        self.current: Segment | None = None
+        self.loop = ""
+        self.lookup: Callable[[int], Segment | None] = lambda index: None
+
+    def isa_error(self, err_cde: str, err_str: str) -> None:
+        super().isa_error(err_cde, err_str)
+        self._sink(StructureError("isa", err_cde, err_str, self.current, loop=self.loop))
+
+    def gs_error(self, err_cde: str, err_str: str) -> None:
+        super().gs_error(err_cde, err_str)
+        self._sink(StructureError("gs", err_cde, err_str, self.current, loop=self.loop))
+
+    def st_error(self, err_cde: str, err_str: str) -> None:
+        super().st_error(err_cde, err_str)
+        self._sink(StructureError("st", err_cde, err_str, self.current, loop=self.loop))
+
+    def seg_error(self, err_cde: str, err_str: str, err_value: str | None = None, src_line: int | None = None) -> None:
+        super().seg_error(err_cde, err_str, err_value, src_line)
+        segment = self.lookup(src_line) if src_line else None
+        self._sink(StructureError("seg", err_cde, err_str, segment or self.current, loop=self.loop))
+
+    def ele_error(self, err_cde: str, err_str: str, bad_value: str | None, refdes: str | None = None) -> None:
+        super().ele_error(err_cde, err_str, bad_value, refdes)
+        node = self.cur_ele_node
+        self._sink(
+            StructureError(
+                "ele",
+                err_cde,
+                err_str,
+                self.current,
+                element=int(node.ele_pos or 0),
+                component=int(node.subele_pos or 0),
+                data_element=str(node.ele_ref_num or ""),
+                loop=self.loop,
+            )
+        )
+
+
+class _SegmentFeed:
+    """A text stream for pyx12, made of the segments our reader found, and a window onto them."""
+
+    closed = False
+
+    def __init__(self, segments: Iterator[Segment]) -> None:
+        self._segments = segments
+        self._pending = ""
+        self._window: dict[int, Segment] = {}
+
+    def read(self, size: int = -1) -> str:
+        while size < 0 or len(self._pending) < size:
+            segment = next(self._segments, None)
+            if segment is None:
+                break
+            self._window[segment.index] = segment
+            self._pending += segment.text + segment.delimiters.segment
+        if size < 0:
+            size = len(self._pending)
+        chunk, self._pending = self._pending[:size], self._pending[size:]
+        return chunk
+
+    def segment(self, index: int) -> Segment | None:
+        return self._window.get(index)
+
+    def forget_before(self, index: int) -> None:
+        """Drop segments pyx12 is done with, so memory stays bounded."""
+        if len(self._window) > 4 * _KEEP_BEHIND:
+            cut = index - _KEEP_BEHIND
+            for old in [i for i in self._window if i < cut]:
+                del self._window[old]
+
+
+def validate(path: str | Path) -> StructureResult:
+    """Validate one file against pyx12's 005010 maps; never raises on bad input."""
+    install_log_bridge()
+    result = StructureResult()
+
+    def sink(error: StructureError) -> None:
+        if len(result.errors) < MAX_ERRORS:
+            result.errors.append(error)
+        else:
+            result.truncated = True
+
+    errh = _Recorder(sink)
+    with open(path, "rb") as handle:
+        feed = _SegmentFeed(iter(SegmentReader(handle)))
+        errh.lookup = feed.segment
+        try:
+            src = pyx12.x12file.X12Reader(feed)  # type: ignore[arg-type]
+        except (pyx12.errors.X12Error, NotX12Error) as error:
+            result.complete = False
+            result.errors.append(StructureError("engine", "isa", f"the TR3 check cannot read the ISA: {error}", None))
+            return result
+        result._errh = errh
+        result._term = tuple(t or "" for t in src.get_term())
+        try:
+            _walk(src, feed, errh)
+        except NotX12Error as error:
+            result.complete = False
+            result.errors.append(StructureError("engine", "read", str(error), errh.current))
+        except Exception as error:  # pyx12 has internal failures on odd input; report, do not crash
+            result.complete = False
+            where = errh.current
+            result.errors.append(
+                StructureError(
+                    "engine",
+                    "stopped",
+                    f"the TR3 check stopped here ({type(error).__name__}: {_safe(str(error))})",
+                    where,
+                )
+            )
+            log.warning("structure.stopped", error=type(error).__name__, segment=where.index if where else 0)
+    return result
+
+
+def _walk(src: Any, feed: _SegmentFeed, errh: _Recorder) -> None:
+    """pyx12's validation loop (as in pyx12.x12n_document), for 005010 only and with positions."""
+    param = pyx12.params.params()
+    control_map = pyx12.map_if.load_map_file(CONTROL_MAP, param)
+    map_index = pyx12.map_index.map_index()
+    node = control_map.getnodebypath("/ISA_LOOP/ISA")
+    walker = walk_tree()
+    map_file: str | None = CONTROL_MAP
+    cur_map: Any = None
+    icvn = None
+    for seg in src:
+        index = src.get_cur_line()
+        errh.current = feed.segment(index)
+        feed.forget_before(index)
+        seg_id = seg.get_seg_id()
+        orig_node = node
+        if seg_id in ("ISA", "GS"):
+            errh.loop = ""
+        if seg_id == "ISA":
+            node = control_map.getnodebypath("/ISA_LOOP/ISA")
+            walker.forceWalkCounterToLoopStart("/ISA_LOOP", "/ISA_LOOP/ISA")
+        elif seg_id == "GS":
+            node = control_map.getnodebypath("/ISA_LOOP/GS_LOOP/GS")
+            walker.forceWalkCounterToLoopStart("/ISA_LOOP/GS_LOOP", "/ISA_LOOP/GS_LOOP/GS")
+        else:
+            node, _pop, _push, walk_errors = walker.walk_errors(
+                node, seg, src.get_seg_count(), src.get_cur_line(), src.get_ls_id()
+            )
+            errh.loop = _loop_of(node) if node is not None else errh.loop
+            apply_walk_errors(errh, walk_errors)
+        if node is None:
+            node = orig_node
+            continue
+        if seg_id == "ISA":
+            errh.add_isa_loop(seg, src)
+            icvn = seg.get_value("ISA12")
+            errh.handle_errors(src.pop_errors())
+        elif seg_id == "IEA":
+            errh.handle_errors(src.pop_errors())
+            errh.close_isa_loop(node, seg, src)
+        elif seg_id == "GS":
+            wanted = map_index.get_filename(icvn, seg.get_value("GS08"), seg.get_value("GS01"))
+            if wanted is None:
+                raise pyx12.errors.EngineError(
+                    f"no TR3 map for GS01 {seg.get_value('GS01')!r} and GS08 {seg.get_value('GS08')!r}"
+                )
+            if wanted != map_file:
+                map_file = wanted
+                cur_map = pyx12.map_if.load_map_file(map_file, param)
+                src.check_837_lx = cur_map.id == "837"
+            node = cur_map.getnodebypath("/ISA_LOOP/GS_LOOP/GS")
+            errh.add_gs_loop(seg, src)
+            errh.handle_errors(src.pop_errors())
+        elif seg_id == "GE":
+            errh.handle_errors(src.pop_errors())
+            errh.close_gs_loop(node, seg, src)
+        elif seg_id == "ST":
+            errh.add_st_loop(seg, src)
+            errh.handle_errors(src.pop_errors())
+        elif seg_id == "SE":
+            errh.handle_errors(src.pop_errors())
+            errh.close_st_loop(node, seg, src)
+        else:
+            errh.add_seg(node, seg, src.get_seg_count(), src.get_cur_line(), src.get_ls_id())
+            errh.handle_errors(src.pop_errors())
+        apply_segment_errors(node, seg, errh)
+    src.cleanup()  # trailers missing at the end of the file
+    errh.handle_errors(src.pop_errors())
+
+
+def _loop_of(node: Any) -> str:
+    """The TR3 loop id (2010BA, 2300 ...) a map segment sits in; '' for header and envelopes."""
+    parent = node.get_parent()
+    loop_id = str(getattr(parent, "id", "") or "")
+    return loop_id if loop_id[:1].isdigit() else ""
+
+
+# -- logging -------------------------------------------------------------------------------------
+
+_PYX12_LINE = re.compile(r"Line:(?P<line>\d+) (?P<kind>ISA|GS|ST|SEG|ELE):(?P<code>\w+)")
+_bridge_installed = False
+
+
+class _Pyx12LogBridge(logging.Handler):
+    """pyx12's log records as structlog events, without their text.
+
+    pyx12 writes messages such as ``Line:24 ELE:7 - (DOE) is not a valid code``: the value in
+    brackets may be a patient's name or member id. Only the position and code are kept; the full
+    message is already a finding in the (owner-only) report.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage()
+        except Exception:
+            text = ""
+        match = _PYX12_LINE.search(text)
+        fields: dict[str, Any] = {"pyx12_logger": record.name}
+        if match:
+            fields.update(segment=int(match["line"]), kind=match["kind"].lower(), code=match["code"])
+        level = "debug" if record.levelno < logging.WARNING or match else record.levelname.lower()
+        getattr(log, level if level in ("debug", "info", "warning", "error") else "warning")("pyx12.log", **fields)
+
+
+def install_log_bridge() -> None:
+    """Send pyx12's stdlib logging through structlog (once per process), text dropped."""
+    global _bridge_installed
+    if _bridge_installed:
+        return
+    logger = logging.getLogger("pyx12")
+    logger.handlers[:] = [_Pyx12LogBridge()]
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    # pyx12.error_999 sets its own level; its records still reach the bridge through "pyx12".
+    _bridge_installed = True
+
+
+def _safe(text: str) -> str:
+    """An exception text with anything quoted or bracketed removed (it may quote segment data)."""
+    return re.sub(r"(['\"(]).*?(['\")])", "...", text)[:120]

@@ -1,0 +1,127 @@
+"""The structure stage of the check pipeline: pyx12 first, then its findings handed to claims.
+
+The TR3 check needs a file on disk (pyx12 reads it in its own pass), so :func:`open_checked`
+spools standard input and in-memory bytes to an owner-only temporary file. The pass collects
+findings keyed by segment position (memory grows with the number of errors, not the file).
+While the walker streams claims, :meth:`StructureFindings.attach` gives each claim the findings
+that fall inside its segments (CLM through its last line) or its HL context (billing provider,
+subscriber, patient), so a structural error rejects exactly the claims it touches; what no claim
+holds (envelopes, the 1000A/B header) ends up in the file findings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import chain
+from typing import BinaryIO
+
+import structlog
+
+from scrubber.findings import Finding
+from scrubber.model import Claim
+from scrubber.rules.structure import ACK_SEGMENT, rule_for
+from scrubber.structure.pyx12_adapter import StructureError, StructureResult, validate
+
+log = structlog.get_logger("scrubber.structure")
+
+
+def to_finding(error: StructureError) -> Finding:
+    """A pyx12 error as a finding of its X12 rule, located at its segment and element."""
+    rule = rule_for(error.level, error.code)
+    ack = ACK_SEGMENT.get(error.level)
+    reference = f"{rule.reference}; {ack} code {error.code}" if ack else rule.reference
+    message = error.message.strip().rstrip(".")
+    finding = rule.finding(message, segment=error.segment, element=error.element_ref, reference=reference)
+    if finding.location is not None and error.loop:
+        finding.location = finding.location.model_copy(update={"loop": error.loop})
+    return finding
+
+
+class StructureFindings:
+    """One file's structure findings, waiting for the claims that hold their segments."""
+
+    def __init__(self, result: StructureResult) -> None:
+        self.result = result
+        self._by_segment: dict[int, list[Finding]] = {}
+        self._unplaced: list[Finding] = []
+        self._attached: set[int] = set()
+        for error in result.errors:
+            finding = to_finding(error)
+            if error.segment is None:
+                self._unplaced.append(finding)
+            else:
+                self._by_segment.setdefault(error.segment.index, []).append(finding)
+        if result.truncated:
+            log.warning("structure.truncated", kept=len(result.errors))
+
+    def __len__(self) -> int:
+        return len(self._unplaced) + sum(len(found) for found in self._by_segment.values())
+
+    def attach(self, claim: Claim) -> None:
+        """Add the findings inside the claim's segments and HL context to its parse findings."""
+        if not self._by_segment:
+            return
+        for segment in chain(claim.context_segments, claim.segments):
+            found = self._by_segment.get(segment.index)
+            if found:
+                claim.parse_findings.extend(f.model_copy() for f in found)
+                self._attached.add(segment.index)
+
+    def leftovers(self) -> list[Finding]:
+        """Findings no claim held, in file order: they belong to the file."""
+        placed = [
+            finding
+            for index in sorted(self._by_segment)
+            if index not in self._attached
+            for finding in self._by_segment[index]
+        ]
+        return self._unplaced + placed
+
+
+@dataclass(slots=True)
+class CheckedSource:
+    """An opened input: the stream the walker reads, its name, a path on disk and its structure."""
+
+    stream: BinaryIO
+    name: str
+    path: str  # the file itself, or a spooled copy of stdin / bytes
+    structure: StructureFindings | None
+
+
+@contextlib.contextmanager
+def open_checked(source: object, *, structure: bool, spool: bool = False) -> Iterator[CheckedSource]:
+    """Open ``source`` like ``open_source`` does and run the TR3 check when ``structure`` is set.
+
+    Standard input and bytes are spooled to an owner-only temporary file (removed on exit) when
+    the check or a later pass (``spool``: split output, 277CA) needs the data on disk; otherwise
+    ``path`` is ''. Raises ``UnreadableInput`` as ``open_source`` does.
+    """
+    from scrubber.workflows.check import STDIN_NAME, open_source
+
+    with open_source(source) as (stream, name):  # type: ignore[arg-type]
+        path = _disk_path(source, STDIN_NAME)
+        if path is None and not (structure or spool):
+            yield CheckedSource(stream, name, "", None)
+            return
+        if path is not None:
+            found = StructureFindings(validate(path)) if structure else None
+            yield CheckedSource(stream, name, path, found)
+            return
+        with tempfile.NamedTemporaryFile(prefix="scrubber-", suffix=".x12") as spool:
+            shutil.copyfileobj(stream, spool, 1 << 20)
+            spool.flush()
+            spool.seek(0)
+            found = StructureFindings(validate(spool.name)) if structure else None
+            spool.seek(0)
+            yield CheckedSource(spool, name, spool.name, found)  # type: ignore[arg-type]
+
+
+def _disk_path(source: object, stdin_name: str) -> str | None:
+    if isinstance(source, str | os.PathLike) and os.fspath(source) != stdin_name:
+        return os.fspath(source)  # type: ignore[arg-type]
+    return None

@@ -64,7 +64,7 @@ class ProcedureNotSupported(Rule):
 
     References:
         Each finding cites the policy entry it comes from (e.g. LCD L33459 and billing article
-        A56580); 42 CFR 405.1060 and the Medicare Program Integrity Manual, ch. 13, on LCDs.
+        A56580); Medicare Program Integrity Manual (Pub. 100-08), ch. 13, on LCDs.
     """
 
     code = "PAIR001"

@@ -96,7 +96,7 @@ class BadPointer(Rule):
 
     Why payers reject it:
         The pointer is how the payer links a service to its diagnosis; a pointer to nothing
-        leaves the line without a diagnosis and the claim is rejected (277CA A7/A8).
+        leaves the line without a diagnosis and the claim is rejected (277CA category A7).
 
     Example:
         ``HI*ABK:R059~`` (one diagnosis) and ``SV1*HC:71250*250*UN*1***2~`` (points to the
@@ -376,7 +376,7 @@ class InvalidUnitsOrCharge(Rule):
 
     Why payers reject it:
         The payer cannot price a line without a charge or with zero units; malformed amounts
-        fail the front-end edits (277CA A7, 400/403 "Claim/line charge amount").
+        fail the front-end edits (277CA category A7).
 
     Example:
         ``SV1*HC:99213*-40*UN*0***1~``.
@@ -464,15 +464,14 @@ class DuplicateServiceLine(Rule):
         Warning by default.
 
     References:
-        Medicare Claims Processing Manual (Pub. 100-04), ch. 1 on duplicate claims; CPT
-        modifiers 76, 77, 91.
+        CARC 18 (exact duplicate claim/service); CPT modifiers 76, 77, 91.
     """
 
     code = "CLM008"
     name = "duplicate-service-line"
     severity = Severity.WARNING
     summary = "two service lines repeat the same procedure, modifiers, date, units and charge"
-    reference = "Medicare Claims Processing Manual (Pub. 100-04), ch. 1, duplicate claims"
+    reference = "CARC 18 (exact duplicate claim/service)"
     fix = "Remove the duplicate or add the modifier that explains the repeat."
 
     def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:

@@ -18,7 +18,7 @@ from scrubber.ncci.records import MODIFIER_ALLOWED, MODIFIER_NOT_ALLOWED, PtpEdi
 from scrubber.rules.base import Rule, RuleContext
 
 # NCCI PTP-associated modifiers that can show the services were distinct: 59 and its X{EPSU}
-# subsets, and the anatomic modifiers (NCCI Policy Manual, ch. I, sec. E).
+# subsets, and the anatomic modifiers (NCCI Policy Manual for Medicare Services, ch. I).
 ANATOMIC_MODIFIERS = (
     "E1",
     "E2",
@@ -95,8 +95,8 @@ class PtpConflict(Rule):
         at them. ``[rules.options.NCCI001] bypass_modifiers = [...]`` replaces the modifier list.
 
     References:
-        CMS NCCI PTP edits (practitioner); NCCI Policy Manual for Medicare Services, ch. I,
-        sec. E (modifiers and modifier indicators).
+        CMS NCCI PTP edits (practitioner); NCCI Policy Manual for Medicare Services, ch. I
+        (modifiers and modifier indicators).
     """
 
     code = "NCCI001"
@@ -183,8 +183,8 @@ class MueExceeded(Rule):
         at them.
 
     References:
-        CMS NCCI Medically Unlikely Edits (practitioner services); NCCI Policy Manual for
-        Medicare Services, ch. I, sec. V.
+        CMS NCCI Medically Unlikely Edits (practitioner services) and the CMS MUE FAQs
+        (MUE adjudication indicators).
     """
 
     code = "NCCI002"

@@ -8,9 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from scrubber.rules.base import RuleContext
 from scrubber.rules.integrity import RULES, npi_is_valid
+from scrubber.synthetic import luhn_npi
 from tests.builders import ClaimSpec, LineSpec, build_claim
 
 CASES = tomllib.loads((Path(__file__).parent / "integrity_cases.toml").read_text())["case"]
@@ -59,3 +62,11 @@ def test_service_before_birth_keeps_the_birth_date_out_of_the_message() -> None:
 )
 def test_npi_check_digit(npi: str, valid: bool) -> None:
     assert npi_is_valid(npi) is valid
+
+
+@given(st.from_regex(r"[12][0-9]{8}", fullmatch=True), st.integers(0, 9), st.integers(1, 9))
+def test_npi_check_digit_agrees_with_the_generator_and_catches_one_wrong_digit(base: str, at: int, bump: int) -> None:
+    npi = luhn_npi(base)
+    assert npi_is_valid(npi)
+    wrong = npi[:at] + str((int(npi[at]) + bump) % 10) + npi[at + 1 :]
+    assert not npi_is_valid(wrong)

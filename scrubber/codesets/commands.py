@@ -113,6 +113,15 @@ def show(
     raise typer.Exit(1 if missing else 0)
 
 
+def _edits_source(installed: CodeSets, fiscal_year: int) -> CodeSet | None:
+    """Where an import takes its MCE age/sex edits: the same year's provisional set, else the newest older year."""
+    same = installed.sets.get(fiscal_year)
+    if same is not None and "provisional" in same.label:
+        return same
+    older = [y for y in installed.years if y < fiscal_year and "provisional" not in installed.sets[y].label]
+    return installed.sets[max(older)] if older else None
+
+
 @codes_app.command("import")
 def import_(
     files: Annotated[
@@ -128,8 +137,7 @@ def import_(
         found = collect(files, year)
         installed = CodeSets.load(target)
         for fiscal_year, year_files in sorted(found.items()):
-            older = [y for y in installed.years if y < fiscal_year and "provisional" not in installed.sets[y].label]
-            previous = installed.sets[max(older)] if older else None
+            previous = _edits_source(installed, fiscal_year)
             path, stats = import_year(fiscal_year, year_files, previous, target)
             typer.echo(
                 f"FY{fiscal_year}: {stats['codes']} codes, {stats['billable']} billable, "

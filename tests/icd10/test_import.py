@@ -102,3 +102,16 @@ def test_import_of_a_file_that_is_not_cdc_data_fails_in_one_line(tmp_path):
     result = CliRunner().invoke(codes_app, ["import", str(junk), "--data-dir", str(tmp_path / "d")])
     assert result.exit_code == 2
     assert "not an ICD-10-CM order-file line" in result.output
+
+
+def test_imported_fy2027_replaces_the_provisional_year(cdc_files, tmp_path):
+    data_dir = tmp_path / "data"
+    tabular = cdc_files / "icd10cm_tabular_2027.xml"
+    tabular.write_text(TABULAR.replace("<version>2031</version>", "<version>2027</version>"))
+    order = cdc_files / "icd10cm_order_2027.txt"
+    order.write_text(ORDER)
+    result = CliRunner().invoke(codes_app, ["import", str(tabular), str(order), "--data-dir", str(data_dir)])
+    assert result.exit_code == 0, result.output
+    fy2027 = CodeSets.load(data_dir).for_date(dt.date(2026, 11, 2))
+    assert fy2027.label == "ICD-10-CM FY2027"
+    assert "carried over from ICD-10-CM FY2027 (provisional" in fy2027.caveat

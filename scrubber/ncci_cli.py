@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from scrubber.config import ConfigError, load_settings, ncci_database
-from scrubber.ncci.store import ImportSummary, import_tables
+from scrubber.ncci.store import ImportSummary, import_tables, open_tables
 from scrubber.ncci.tables import NcciFileError
 
 ncci_app = typer.Typer(
@@ -64,3 +64,23 @@ def import_command(
         raise _fail(str(error)) from None
     for line in summary_lines(summary):
         typer.echo(line)
+
+
+@ncci_app.command("status")
+def status_command(
+    database: Annotated[
+        Path | None, typer.Option("--database", help="Imported tables (default: [ncci] database).")
+    ] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="scrubber.toml to read [ncci] database from.")] = None,
+) -> None:
+    """Show which CMS files the stored tables came from and when they were imported."""
+    try:
+        target = database or ncci_database(load_settings(config))[0]
+        tables = open_tables(target)
+    except (ConfigError, NcciFileError, OSError, sqlite3.Error) as error:
+        raise _fail(str(error)) from None
+    typer.echo(f"NCCI tables in {target}")
+    typer.echo(f"  {tables.describe()}")
+    for key in ("ptp_imported", "mue_imported"):
+        if key in tables.meta:
+            typer.echo(f"  {key.replace('_', ' ')}: {tables.meta[key]}")

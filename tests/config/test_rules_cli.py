@@ -80,3 +80,16 @@ def test_ncci_import_needs_files_and_reports_bad_ones_in_one_line(tmp_path: Path
     missing = tmp_path / "missing.txt"
     result = runner.invoke(app, ["ncci", "import", "--ptp", str(missing), "--database", str(tmp_path / "db")])
     assert result.exit_code == 2 and result.output.strip() == f"scrubber: error: {missing}: file not found"
+
+
+def test_ncci_status_names_the_imported_files(tmp_path: Path) -> None:
+    database = tmp_path / "ncci.sqlite3"
+    runner.invoke(
+        app, ["ncci", "import", "--mue", str(DATA / "mue_practitioner_sample.csv"), "--database", str(database)]
+    )
+    result = runner.invoke(app, ["ncci", "status", "--database", str(database)])
+    assert (
+        result.exit_code == 0 and "MUE: mue_practitioner_sample.csv" in result.output and "PTP: none" in result.output
+    )
+    missing = runner.invoke(app, ["ncci", "status", "--database", str(tmp_path / "none.sqlite3")])
+    assert missing.exit_code == 2 and "run `scrubber ncci import`" in missing.output

@@ -1,14 +1,16 @@
 """Annotated text report, in the manner of rustc and ruff diagnostics.
 
-    error[ICD004]: R53.1 and M62.81 are excluded together
-      --> claims.837 segment 27, line 27 (claim PCN123, loop 2300, HI02-2)
+    ICD004 error: R53.1 and M62.81 are excluded together
+      --> claims.837 segment 27 (claim PCN123, loop 2300, HI02-2)
        |
-    27 | HI*ABK:R531*ABF:M6281~
-       |             ^^^^^^^^^
+    27 | HI*ABK:R531*ABF:M6281
+       |                 ^^^^^
        = note: ICD-10-CM FY2026 tabular, R53.1 Excludes1
        = help: Remove the code the Excludes1 note rules out
 
-Colour is used on a terminal only.
+The gutter shows the physical line of the file (the same as the segment number when the file
+has one segment per line). Structure findings (X12..., from pyx12) come out the same way. Colour
+(plain ANSI) is used on a terminal only.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ class TextWriter:
 
     def _finding(self, finding: Finding, claim_id: str | None) -> None:
         out = self._out
-        head = f"{finding.severity.value}[{finding.rule}]"
+        head = f"{finding.rule} {finding.severity.value}"
         out.write(f"{self._paint(head, finding.severity)}: {finding.message}\n")
         loc = finding.location
         if loc is None:
@@ -74,9 +76,7 @@ class TextWriter:
         else:
             where = [f"claim {claim_id}"] if claim_id is not None else []
             where += [part for part in (f"loop {loc.loop}" if loc.loop else "", loc.element) if part]
-            position = (
-                f"segment {loc.segment}, line {loc.line}" if loc.segment else f"line {loc.line}, byte {loc.offset}"
-            )
+            position = f"segment {loc.segment}" if loc.segment else f"line {loc.line}, byte {loc.offset}"
             context = f" ({', '.join(where)})" if where else ""
             out.write(f"  --> {self._name} {position}{context}\n")
             if finding.segment_text is not None:

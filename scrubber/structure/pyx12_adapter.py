@@ -14,6 +14,8 @@ Nothing outside this module imports pyx12.
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -28,6 +30,7 @@ import pyx12.map_if
 import pyx12.map_index
 import pyx12.params
 import pyx12.x12file
+import pyx12.x12n_document
 import structlog
 from pyx12.map_if._segment import apply_segment_errors
 from pyx12.map_walker import apply_walk_errors, walk_tree
@@ -90,9 +93,19 @@ class StructureResult:
         """Write pyx12's 999 (005010X231A1) for this file's functional groups and transactions."""
         if not self.can_acknowledge:
             raise ValueError("the file has no interchange and functional group that could be acknowledged")
-        visitor = pyx12.error_999.error_999_visitor(out, self._term)
+        buffer = io.StringIO()
+        visitor = pyx12.error_999.error_999_visitor(buffer, self._term)
         visitor.vriic = ACK_999_VERSION
         self._errh.accept(visitor)
+        out.write(_partial_acceptance(buffer.getvalue()))
+
+
+_AK9 = re.compile(r"AK9\*R\*(\d+)\*(\d+)\*(\d+)")
+
+
+def _partial_acceptance(text: str) -> str:
+    """AK901 P (partially accepted) where pyx12 writes R although some transactions were accepted."""
+    return _AK9.sub(lambda m: f"AK9*{'P' if int(m[3]) > 0 else 'R'}*{m[1]}*{m[2]}*{m[3]}", text)
 
 
 class _Recorder(pyx12.error_handler.err_handler):
@@ -290,6 +303,33 @@ def _loop_of(node: Any) -> str:
     parent = node.get_parent()
     loop_id = str(getattr(parent, "id", "") or "")
     return loop_id if loop_id[:1].isdigit() else ""
+
+
+def reference_check(path: str | Path) -> tuple[bool, list[str]]:
+    """Validate with pyx12's own unmodified pipeline (``x12n_document``, its own file reader).
+
+    An independent second opinion for our outputs (999, 277CA, split 837s): it shares none of
+    our reader. Returns (valid, pyx12's error messages).
+    """
+    install_log_bridge()
+    errors = io.StringIO()
+    valid = pyx12.x12n_document.x12n_document(pyx12.params.params(), str(path), None, None, None, errors)
+    messages: list[str] = []
+
+    def collect(node: Any) -> None:
+        if isinstance(node, dict):
+            for item in node.get("errors", []):
+                messages.append(f"{item.get('err_cde')}: {item.get('err_str')}")
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    text = errors.getvalue()
+    if text:
+        collect(json.loads(text))
+    return bool(valid) and not messages, messages
 
 
 # -- logging -------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -35,7 +36,7 @@ def to_finding(error: StructureError) -> Finding:
     rule = rule_for(error.level, error.code)
     ack = ACK_SEGMENT.get(error.level)
     reference = f"{rule.reference}; {ack} code {error.code}" if ack else rule.reference
-    message = error.message.strip().rstrip(".")
+    message = re.sub(r"(\w)\(", r"\1 (", error.message.strip().rstrip("."))  # pyx12: "character(1O0)"
     finding = rule.finding(message, segment=error.segment, element=error.element_ref, reference=reference)
     if finding.location is not None and error.loop:
         finding.location = finding.location.model_copy(update={"loop": error.loop})

@@ -113,10 +113,10 @@ def test_text_report_points_at_the_segment(tmp_path, cli):
     result = cli("check", str(path))
     assert result.code == 1
     lines = result.stdout.splitlines()
-    head = next(i for i, line in enumerate(lines) if line.startswith("error[ENV008]"))
+    head = next(i for i, line in enumerate(lines) if line.startswith("ENV008 error:"))
     assert "2026030" in lines[head]
     line_no = text.splitlines().index("DTP*472*D8*2026030~") + 1
-    assert f"{path} segment {line_no}, line {line_no} (claim X1, loop 2400, DTP03)" in lines[head + 1]
+    assert f"--> {path} segment {line_no} (claim X1, loop 2400, DTP03)" in lines[head + 1]
     excerpt, carets = lines[head + 3], lines[head + 4]
     assert excerpt.endswith("DTP*472*D8*2026030")
     start = excerpt.index("DTP*472*D8*2026030") + len("DTP*472*D8*")

@@ -1,0 +1,170 @@
+"""The TR3 structure check: pyx12 errors become located X12 findings on the claims they fall in."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from scrubber.findings import Severity
+from scrubber.rules.base import DOC_HEADINGS
+from scrubber.rules.catalogue import default_registry
+from scrubber.rules.structure import RULES, rule_for
+from scrubber.structure.pyx12_adapter import reference_check, validate
+from scrubber.workflows.check import Scrubber
+from tests.structure.broken import BROKEN_CHARGE, BROKEN_CLAIM, broken_text, clean_text, line_of
+
+
+def scrub(data: bytes, *, structure: bool = True):
+    return Scrubber(structure=structure).scrub(data, name="claims.837")
+
+
+def x12_findings(report):
+    found = [f for f in report.file_findings if f.rule.startswith("X12")]
+    for claim in report.claims:
+        found += [f for f in claim.findings if f.rule.startswith("X12")]
+    return found
+
+
+def test_every_tr3_example_gets_the_errors_pyx12_itself_reports(tr3_file):
+    ours = validate(tr3_file)
+    valid, theirs = reference_check(tr3_file)
+    assert ours.complete
+    assert sorted(e.message for e in ours.errors) == sorted(m.split(": ", 1)[1] for m in theirs)
+    assert valid == (not ours.errors)
+
+
+def test_a_broken_element_rejects_only_its_claim_with_a_located_finding():
+    text = broken_text()
+    report = scrub(text.encode())
+    by_id = {claim.claim_id: claim for claim in report.claims}
+    assert {cid: c.status for cid, c in by_id.items()} == {"PCNA": "accepted", "PCNB": "rejected", "PCNC": "accepted"}
+    (finding,) = [f for f in by_id[BROKEN_CLAIM].findings if f.rule.startswith("X12")]
+    assert finding.rule == "X12013" and finding.name == "invalid-character"
+    assert finding.severity is Severity.ERROR
+    assert BROKEN_CHARGE in finding.message
+    location = finding.location
+    segment = line_of(text, f"CLM*{BROKEN_CLAIM}")
+    st = line_of(text, "ST*837*0002")
+    assert (location.segment, location.line, location.st_segment) == (segment, segment, segment - st + 1)
+    assert (location.element, location.loop) == ("CLM02", "2300")
+    assert finding.segment_text[location.column : location.column + location.length] == BROKEN_CHARGE
+    assert "IK403 code 6" in finding.reference
+
+
+def test_no_structure_skips_the_check():
+    report = scrub(broken_text().encode(), structure=False)
+    assert not x12_findings(report)
+
+
+def test_clean_file_has_no_structure_findings():
+    report = scrub(clean_text().encode())
+    assert not x12_findings(report) and report.status == "accepted"
+
+
+def test_envelope_errors_belong_to_the_file():
+    text = clean_text().replace("SE*", "SE*9", 1)
+    report = scrub(text.encode())
+    envelope = [f for f in report.file_findings if f.rule == "X12003"]
+    assert envelope and envelope[0].location.segment == line_of(text, "SE*9")
+    assert report.status == "rejected"
+
+
+def test_subscriber_level_error_rejects_the_claims_under_it():
+    text = clean_text()
+    nm1 = next(line for line in text.splitlines() if line.startswith("NM1*IL"))
+    text = text.replace(nm1, nm1.replace("*MI*", "*ZZ*"), 1)  # NM108 ZZ is not a code the TR3 allows
+    report = scrub(text.encode())
+    first = report.claims[0]
+    assert first.status == "rejected"
+    assert any(f.rule == "X12014" and f.location.element == "NM108" for f in first.findings)
+    assert [c.status for c in report.claims[1:]] == ["accepted", "accepted"]
+
+
+def test_non_ascii_bytes_do_not_stop_the_check():
+    text = broken_text().replace("N3*1 MAIN ST", "N3*1 MA\u00d1N ST", 1)
+    report = scrub(text.encode("latin-1"))  # pyx12 alone raises UnicodeDecodeError here
+    everything = report.file_findings + [f for c in report.claims for f in c.findings]
+    n3 = line_of(text, "N3*1 MA")
+    assert any(f.rule == "ENV006" and f.location.segment == n3 for f in everything)  # the walker's
+    elements = {(f.location.segment, f.location.element) for f in x12_findings(report)}
+    assert (n3, "N301") in elements  # pyx12's invalid character, and it went on to the later CLM02:
+    assert (line_of(text, "CLM*PCNB"), "CLM02") in elements
+
+
+def test_a_doubled_terminator_does_not_stop_the_check():
+    text = broken_text().replace("BHT*", "~BHT*", 1)  # an empty segment before the BHT
+    report = scrub(text.encode())  # pyx12 alone stops reading silently at "~~"
+    assert any(f.rule == "ENV007" for f in report.file_findings)
+    assert any(f.location.element == "CLM02" for f in x12_findings(report))
+    assert not [f for f in report.file_findings if f.rule in ("X12001", "X12002", "X12003")]
+
+
+def test_an_isa_pyx12_cannot_read_is_a_finding_not_a_crash():
+    padded = "*" + "SUBMITTER01".ljust(15) + "*"
+    assert padded in clean_text()
+    text = clean_text().replace(padded, "*SUBMITTER01*", 1)  # ISA06 not padded: the ISA is short
+    report = scrub(text.encode())
+    assert any(f.rule == "X12018" for f in report.file_findings)
+
+
+def test_stdin_input_is_spooled_and_checked(cli):
+    result = cli("check", "--format", "json", "-", stdin=broken_text().encode())
+    assert result.code == 1
+    report = json.loads(result.stdout)
+    (claim,) = [c for c in report["claims"] if c["claim_id"] == BROKEN_CLAIM]
+    assert "X12013" in [f["rule"] for f in claim["findings"]]
+
+
+def test_pyx12_log_lines_reach_structlog_without_segment_data(tmp_path, cli):
+    text = broken_text().replace("*MBR", "*M\u00c9MBER", 1)  # a member id pyx12 will quote
+    path = tmp_path / "claims.837"
+    path.write_bytes(text.encode("latin-1"))
+    result = cli("--log-level", "debug", "check", "--format", "json", str(path))
+    events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    assert any(e["event"] == "pyx12.log" and e.get("code") for e in events)
+    for secret in ("PUBLIC", "JOHN", "MBR0", "M\u00c9MBER", "19700501", BROKEN_CHARGE):
+        assert secret not in result.stderr
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_every_structure_rule_has_a_doc_page_and_is_catalogued(rule):
+    doc = rule.doc()
+    for heading in DOC_HEADINGS:
+        assert f"{heading}:" in doc
+    assert rule.emitted_by_parser and rule.code in default_registry()
+
+
+def test_every_pyx12_level_maps_to_a_rule():
+    assert rule_for("ele", "6").code == "X12013"
+    assert rule_for("seg", "3").code == "X12006"
+    assert rule_for("seg", "unheard-of").code == "X12009"
+    assert rule_for("st", "4").code == "X12003"
+    assert rule_for("nonsense", "1").code == "X12018"
+
+
+def test_999_rejects_only_the_transaction_with_the_broken_segment(tmp_path):
+    path = tmp_path / "claims.837"
+    path.write_text(broken_text())
+    result = validate(path)
+    out = io.StringIO()
+    result.write_999(out)
+    segments = [s.strip() for s in out.getvalue().split("~") if s.strip()]
+    acks = {}
+    current = None
+    for segment in segments:
+        elements = segment.split("*")
+        if elements[0] == "AK2":
+            current = elements[2]
+        elif elements[0] == "IK5":
+            acks[current] = elements[1]
+    assert acks == {"0001": "A", "0002": "R", "0003": "A"}
+    ik3 = next(s for s in segments if s.startswith("IK3"))
+    st = line_of(broken_text(), "ST*837*0002")
+    assert ik3.split("*")[1:3] == ["CLM", str(line_of(broken_text(), "CLM*PCNB") - st + 1)]
+    assert next(s for s in segments if s.startswith("IK4")).split("*")[1:4] == ["2", "782", "6"]
+    assert next(s for s in segments if s.startswith("AK9")).split("*")[1:5] == ["P", "3", "3", "2"]
+    ack = tmp_path / "claims.999"
+    ack.write_text(out.getvalue())
+    assert reference_check(ack) == (True, [])

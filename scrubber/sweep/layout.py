@@ -146,7 +146,9 @@ def _copy_across(src: Path, dst: Path, expect: tuple[int, int] | None) -> None:
         with src.open("rb") as source, open(temp, "wb") as target:
             shutil.copyfileobj(source, target, 1 << 20)
             target.flush()
-            os.fchmod(target.fileno(), os.fstat(source.fileno()).st_mode & 0o777)
+            original = os.fstat(source.fileno())
+            os.fchmod(target.fileno(), original.st_mode & 0o777)
+            os.utime(target.fileno(), ns=(original.st_atime_ns, original.st_mtime_ns))  # the ledger compares it
             os.fsync(target.fileno())
         if expect is not None:
             info = os.stat(src)

@@ -6,14 +6,12 @@ is claimed, so an interrupted run leaves at most one file in flight.
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 import time
 from collections.abc import Callable
 
 import structlog
 
-from scrubber.rules.base import RuleContext
 from scrubber.sweep.context import Checkpoint, SweepContext, no_checkpoint
 from scrubber.sweep.layout import Outbox
 from scrubber.sweep.ledger import Ledger
@@ -35,7 +33,7 @@ class SweepSetupError(Exception):
 
 def make_scrubber(settings: SweepSettings) -> Scrubber:
     """The checker a sweep uses; reference data and rule configuration plug in here."""
-    return Scrubber(context=RuleContext(as_of=settings.as_of or dt.date.today()))
+    return Scrubber(as_of=settings.as_of)
 
 
 def run_sweep(

@@ -16,6 +16,8 @@ import typer
 
 from scrubber.codesets.commands import codes_app
 from scrubber.logs import configure_logging
+from scrubber.ncci_cli import ncci_app
+from scrubber.rules_cli import rules_command
 from scrubber.sweep.command import sweep_command
 
 app = typer.Typer(
@@ -85,10 +87,17 @@ def check(
     rejected_out: Annotated[
         Path | None, typer.Option("--rejected-out", help="Write the rejected claims as an 837P of their own.")
     ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", "-c", help="scrubber.toml to use (default: ./scrubber.toml, then $XDG_CONFIG_HOME/scrubber/)."
+        ),
+    ] = None,
 ) -> None:
     """Check 837P files. Exit 0: all claims accepted; 1: a claim or file rejected; 2: unreadable input."""
     from scrubber.workflows.outputs import OutputOptions
     from scrubber.workflows.run import CheckOptions, run_check
+    from scrubber.workflows.setup import SETUP_ERRORS
 
     if ack999 is not None and no_structure:
         raise fail("--ack999 needs the structure check; drop --no-structure")
@@ -98,13 +107,19 @@ def check(
         output=output,
         as_of=as_of.date() if as_of else None,
         structure=not no_structure,
+        config=config,
         outputs=OutputOptions(ack999=ack999, ack277=ack277, accepted_out=accepted_out, rejected_out=rejected_out),
     )
-    code = run_check(options)
+    try:
+        code = run_check(options)
+    except SETUP_ERRORS as error:
+        raise fail(str(error)) from None
     raise typer.Exit(code)
 
 
 app.command("sweep", help=sweep_command.__doc__)(sweep_command)
+app.command("rules")(rules_command)
+app.add_typer(ncci_app, name="ncci")
 
 
 def main() -> None:

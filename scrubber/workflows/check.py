@@ -8,6 +8,7 @@ come (constant memory on any file size); :meth:`Scrubber.scrub` collects them in
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import os
@@ -21,8 +22,7 @@ import structlog
 from scrubber.findings import Finding
 from scrubber.model import Claim
 from scrubber.report.model import ClaimReport, FileReport, Summary, file_status
-from scrubber.rules.base import RuleContext
-from scrubber.rules.engine import RuleEngine, RuleSelection
+from scrubber.rules.engine import RuleEngine
 from scrubber.structure.stage import StructureFindings, open_checked
 from scrubber.x12.reader import NotX12Error, SegmentReader
 from scrubber.x12.walker import Walker
@@ -131,15 +131,16 @@ class Scrubber:
 
     def __init__(
         self,
-        context: RuleContext | None = None,
-        selection: RuleSelection | None = None,
         engine: RuleEngine | None = None,
+        *,
+        as_of: dt.date | None = None,
         structure: bool = False,
     ) -> None:
+        """``engine`` defaults to every rule with the bundled reference data (see workflows.setup)."""
         if engine is None:
-            from scrubber.rules.catalogue import default_registry
+            from scrubber.workflows.setup import default_engine
 
-            engine = RuleEngine(default_registry(), context or RuleContext(), selection)
+            engine = default_engine(as_of)
         self.engine = engine
         self.structure = structure  # run the TR3 check (pyx12) on every file
 
@@ -153,7 +154,7 @@ class Scrubber:
         code_sets = self.engine.context.icd10
         if code_sets is None:
             return None
-        return code_sets.label_for(claim)
+        return code_sets.label_for(claim, as_of=self.engine.context.as_of)
 
     def scan(self, stream: BinaryIO, name: str, structure: StructureFindings | None = None) -> FileScan:
         return FileScan(self, stream, name, structure)
@@ -204,6 +205,8 @@ class open_source:
             self._opened.close()
 
 
-def scrub(source: Source, *, context: RuleContext | None = None, name: str | None = None) -> FileReport:
-    """Check one 837P file with the default rules; the library's one-call entry point."""
-    return Scrubber(context=context).scrub(source, name)
+def scrub(
+    source: Source, *, engine: RuleEngine | None = None, structure: bool = False, name: str | None = None
+) -> FileReport:
+    """Check one 837P file (default rules and reference data unless ``engine`` is given)."""
+    return Scrubber(engine, structure=structure).scrub(source, name)

@@ -15,10 +15,10 @@ from scrubber.findings import Finding
 from scrubber.fsutil import atomic_writer
 from scrubber.report.model import ClaimReport
 from scrubber.report.writers import ReportWriter, writer_for
-from scrubber.rules.base import RuleContext
 from scrubber.structure.stage import open_checked
 from scrubber.workflows.check import Scrubber, UnreadableInput
 from scrubber.workflows.outputs import FileOutputs, OutputError, OutputOptions
+from scrubber.workflows.setup import build_engine
 
 EXIT_ACCEPTED, EXIT_REJECTED, EXIT_UNREADABLE = 0, 1, 2
 
@@ -29,6 +29,7 @@ class CheckOptions:
     format: str = "text"
     output: Path | None = None
     as_of: dt.date | None = None
+    config: Path | None = None  # scrubber.toml; None: the default locations, else defaults
     structure: bool = True  # the TR3 check through pyx12 (--no-structure turns it off)
     outputs: OutputOptions = field(default_factory=OutputOptions)  # 999, 277CA, split 837s
 
@@ -74,8 +75,8 @@ def check_file(scrubber: Scrubber, source: str, writer: ReportWriter, outputs: F
 
 def run_check(options: CheckOptions) -> int:
     """Check every file; the exit code is the worst of them (2 unreadable > 1 rejected > 0)."""
-    context = RuleContext(as_of=options.as_of or dt.date.today())
-    scrubber = Scrubber(context=context, structure=options.structure)
+    engine = build_engine(options.config, as_of=options.as_of)
+    scrubber = Scrubber(engine, structure=options.structure)
     worst = EXIT_ACCEPTED
     with _report_stream(options.output) as (out, is_tty):
         writer = writer_for(options.format, out, color=is_tty)

@@ -26,7 +26,7 @@ def test_exit_0_when_every_claim_is_accepted(tmp_path, cli):
 def test_exit_1_when_a_file_is_rejected(tmp_path, cli):
     path = tmp_path / "broken.837"
     path.write_bytes(CLEAN.replace(b"IEA*1*", b"IEA*2*"))
-    result = cli("check", "--format", "json", str(path))
+    result = cli("check", "--format", "json", "--no-structure", str(path))
     assert result.code == 1
     report = json.loads(result.stdout)
     assert report["status"] == "rejected"

@@ -11,7 +11,7 @@ import copy
 import datetime as dt
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import structlog
@@ -60,23 +60,56 @@ def _nearest(available: Iterable[int], wanted: Iterable[int]) -> set[int]:
     return {min(available, key=lambda y: (abs(y - wanted[0]), -y))}
 
 
+def _load_year(path: Path) -> CodeSet:
+    try:
+        return CodeSet.load(path)
+    except (OSError, ValueError, KeyError, EOFError) as error:
+        raise CodeSetError(f"{path}: unreadable ICD-10-CM data file ({error}); re-import it") from error
+
+
+class _LazyYears(Mapping[int, CodeSet]):
+    """Fiscal year -> code set, each year read from its file on first use, then kept."""
+
+    def __init__(self, files: dict[int, Path]) -> None:
+        self._files = dict(sorted(files.items()))
+        self._loaded: dict[int, CodeSet] = {}
+
+    def __getitem__(self, year: int) -> CodeSet:
+        if year not in self._loaded:
+            self._loaded[year] = _load_year(self._files[year])
+            log.info("icd10cm.loaded", years=[year], files=[str(self._files[year])])
+        return self._loaded[year]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+
 class CodeSets:
     """Every installed fiscal year; :meth:`for_date` picks the one that judges a claim."""
 
     def __init__(self, sets: dict[int, CodeSet]) -> None:
         if not sets:
             raise ValueError("no ICD-10-CM code set installed")
-        self.sets = dict(sorted(sets.items()))
+        self.sets: Mapping[int, CodeSet] = sets if isinstance(sets, _LazyYears) else dict(sorted(sets.items()))
         self._fallbacks: dict[int, CodeSet] = {}
 
     @classmethod
     def load(
-        cls, data_dir: Path | None = None, *, include_user: bool = True, years: Iterable[int] | None = None
+        cls,
+        data_dir: Path | None = None,
+        *,
+        include_user: bool = True,
+        years: Iterable[int] | None = None,
+        lazy: bool = False,
     ) -> CodeSets:
         """Bundled years plus the user's imported years (``data_dir`` or :func:`user_data_dir`).
 
         ``years`` limits loading to those fiscal years (or the nearest installed one), for
-        one-off lookups; a scrub run loads every year once, up front.
+        one-off lookups. ``lazy`` defers each year until a claim first needs it (a scrub run:
+        a file of one year's claims then holds one year in memory, not every installed one).
         """
         directories = [BUNDLED_DIR]
         if include_user:
@@ -85,12 +118,9 @@ class CodeSets:
         if years is not None:
             keep = _nearest(files, years)
             files = {y: p for y, p in files.items() if y in keep}
-        sets = {}
-        for year, path in files.items():
-            try:
-                sets[year] = CodeSet.load(path)
-            except (OSError, ValueError, KeyError, EOFError) as error:
-                raise CodeSetError(f"{path}: unreadable ICD-10-CM data file ({error}); re-import it") from error
+        if lazy:
+            return cls(_LazyYears(files))  # type: ignore[arg-type]
+        sets = {year: _load_year(path) for year, path in files.items()}
         log.info("icd10cm.loaded", years=sorted(sets), files=[str(p) for p in files.values()])
         return cls(sets)
 

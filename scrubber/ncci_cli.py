@@ -50,9 +50,16 @@ def import_command(
         typer.Option("--mue", help="Practitioner MUE table (MCR_MUE_PractitionerServices_*.csv or the zip)."),
     ] = None,
     database: Annotated[
-        Path | None, typer.Option("--database", help="Where to store the tables (default: [ncci] database).")
+        Path | None,
+        typer.Option(
+            "--database",
+            help="Where to store the tables (default: the \\[ncci] database setting, else "
+            "$XDG_DATA_HOME/scrubber/ncci.sqlite3).",
+        ),
     ] = None,
-    config: Annotated[Path | None, typer.Option("--config", help="scrubber.toml to read [ncci] database from.")] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="scrubber.toml to read the \\[ncci] database setting from.")
+    ] = None,
 ) -> None:
     """Replace the stored PTP table (--ptp) and/or MUE table (--mue) with the given files."""
     if not ptp and not mue:
@@ -69,9 +76,15 @@ def import_command(
 @ncci_app.command("status")
 def status_command(
     database: Annotated[
-        Path | None, typer.Option("--database", help="Imported tables (default: [ncci] database).")
+        Path | None,
+        typer.Option(
+            "--database",
+            help="Imported tables (default: the \\[ncci] database setting, else $XDG_DATA_HOME/scrubber/ncci.sqlite3).",
+        ),
     ] = None,
-    config: Annotated[Path | None, typer.Option("--config", help="scrubber.toml to read [ncci] database from.")] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="scrubber.toml to read the \\[ncci] database setting from.")
+    ] = None,
 ) -> None:
     """Show which CMS files the stored tables came from and when they were imported."""
     try:

@@ -18,6 +18,7 @@ import io
 import json
 import logging
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,6 +162,7 @@ class _SegmentFeed:
         self._segments = segments
         self._pending = ""
         self._window: dict[int, Segment] = {}
+        self._order: deque[int] = deque()  # window keys, oldest first
 
     def read(self, size: int = -1) -> str:
         while size < 0 or len(self._pending) < size:
@@ -168,6 +170,7 @@ class _SegmentFeed:
             if segment is None:
                 break
             self._window[segment.index] = segment
+            self._order.append(segment.index)
             self._pending += segment.text + segment.delimiters.segment
         if size < 0:
             size = len(self._pending)
@@ -179,10 +182,10 @@ class _SegmentFeed:
 
     def forget_before(self, index: int) -> None:
         """Drop segments pyx12 is done with, so memory stays bounded."""
-        if len(self._window) > 4 * _KEEP_BEHIND:
-            cut = index - _KEEP_BEHIND
-            for old in [i for i in self._window if i < cut]:
-                del self._window[old]
+        cut = index - _KEEP_BEHIND
+        order, window = self._order, self._window
+        while order and order[0] < cut:
+            window.pop(order.popleft(), None)
 
 
 def validate(path: str | Path) -> StructureResult:

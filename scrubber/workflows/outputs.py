@@ -69,10 +69,14 @@ class FileOutputs:
         """Write the outputs asked for; return their paths."""
         written: list[Path] = []
         options = self._options
-        if options.ack999 is not None:
-            written.append(self._write_999(checked, options.ack999))
-        if options.rereads:
-            written += self._reread(checked)
+        try:
+            if options.ack999 is not None:
+                written.append(self._write_999(checked, options.ack999))
+            if options.rereads:
+                written += self._reread(checked)
+        except OSError as error:
+            folder = f" in {Path(error.filename).parent}" if error.filename else ""
+            raise OutputError(f"{checked.name}: cannot write an output{folder}: {error.strerror or error}") from None
         log.info("outputs.written", file=checked.name, outputs=[str(p) for p in written])
         return written
 

@@ -168,3 +168,13 @@ def test_999_rejects_only_the_transaction_with_the_broken_segment(tmp_path):
     ack = tmp_path / "claims.999"
     ack.write_text(out.getvalue())
     assert reference_check(ack) == (True, [])
+
+
+def test_a_component_error_names_the_component():
+    text = clean_text().replace("***11:B:1*", "***11:Q:1*", 1)  # CLM05-2 facility code qualifier must be B
+    report = scrub(text.encode())
+    (finding,) = x12_findings(report)
+    assert (finding.rule, finding.location.element) == ("X12014", "CLM05-2")
+    column = finding.location.column
+    assert finding.segment_text[column : column + finding.location.length] == "Q"
+    assert report.claims[0].status == "rejected"

@@ -2,15 +2,15 @@
 
     ICD004 error: R53.1 and M62.81 are excluded together
       --> claims.837 segment 27 (claim PCN123, loop 2300, HI02-2)
-       |
-    27 | HI*ABK:R531*ABF:M6281
-       |                 ^^^^^
-       = note: ICD-10-CM FY2026 tabular, R53.1 Excludes1
-       = help: Remove the code the Excludes1 note rules out
+        |
+     27 | HI*ABK:R531*ABF:M6281
+        |                 ^^^^^
+        = note: ICD-10-CM FY2026 tabular, R53.1 Excludes1
+        = help: Remove the code the Excludes1 note rules out
 
-The gutter shows the physical line of the file (the same as the segment number when the file
-has one segment per line). Structure findings (X12..., from pyx12) come out the same way. Colour
-(plain ANSI) is used on a terminal only.
+The gutter shows the segment number (what is shown is a segment; many 837 files are a single
+line, so a line number would say little). Structure findings (X12..., from pyx12) come out the
+same way. Colour (plain ANSI) is used on a terminal only.
 """
 
 from __future__ import annotations
@@ -71,6 +71,7 @@ class TextWriter:
         head = f"{finding.rule} {finding.severity.value}"
         out.write(f"{self._paint(head, finding.severity)}: {finding.message}\n")
         loc = finding.location
+        pad = " "  # "=" lines line up with the gutter's "|"
         if loc is None:
             out.write(f"  --> {self._name}\n")
         else:
@@ -80,14 +81,15 @@ class TextWriter:
             context = f" ({', '.join(where)})" if where else ""
             out.write(f"  --> {self._name} {position}{context}\n")
             if finding.segment_text is not None:
-                self._excerpt(finding.segment_text, loc.line, loc.column, loc.length, finding.severity)
+                pad = " " * len(str(loc.segment or loc.line))
+                self._excerpt(finding.segment_text, loc.segment or loc.line, loc.column, loc.length, finding.severity)
         if finding.reference:
-            out.write(f"   = note: {finding.reference}\n")
+            out.write(f" {pad} = note: {finding.reference}\n")
         if finding.fix:
-            out.write(f"   = help: {finding.fix}\n")
+            out.write(f" {pad} = help: {finding.fix}\n")
 
-    def _excerpt(self, text: str, line: int, column: int, length: int, severity: Severity) -> None:
-        gutter = str(line)
+    def _excerpt(self, text: str, number: int, column: int, length: int, severity: Severity) -> None:
+        gutter = str(number)
         pad = " " * len(gutter)
         shown = text if len(text) <= MAX_SHOWN_SEGMENT else text[:MAX_SHOWN_SEGMENT] + "..."
         column = min(column, len(shown))

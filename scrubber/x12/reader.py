@@ -10,8 +10,9 @@ segment, and an over-long segment is skipped rather than buffered.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from typing import BinaryIO
 
 from scrubber.x12.segment import Delimiters, Segment
@@ -69,14 +70,31 @@ def parse_isa_delimiters(head: str) -> Delimiters:
     return delimiters
 
 
+@dataclass(slots=True)
+class _Cursor:
+    """Where reading stands: offset and line of the first unsplit character, segment counters."""
+
+    offset: int = 0
+    line: int = 1
+    index: int = 0
+    st_index: int = 0
+
+
 class SegmentReader:
-    """Iterates over the segments of a byte stream, with positions; reports issues to a sink."""
+    """Iterates over the segments of a byte stream, with positions; reports issues to a sink.
+
+    A chunk whose segments are all regular (ASCII, no empty segments, at most one line feed
+    after each terminator) is split in one pass and handed on as a batch: that is the hot path.
+    Any other chunk goes segment by segment, so that each issue reaches the sink just before
+    the segment it concerns is handed on.
+    """
 
     def __init__(self, stream: BinaryIO, on_issue: IssueSink | None = None, chunk_size: int = CHUNK_SIZE):
         self._stream = stream
         self._on_issue = on_issue or (lambda issue: None)
         self._chunk_size = chunk_size
         self.bytes_read = 0
+        self.max_buffered = 0  # longest text held at once (characters): the memory bound, for tests
 
     def _read(self) -> str:
         data = self._stream.read(self._chunk_size)
@@ -84,11 +102,11 @@ class SegmentReader:
         return data.decode("latin-1")
 
     def __iter__(self) -> Iterator[Segment]:
+        return chain.from_iterable(self._batches())
+
+    def _batches(self) -> Iterator[list[Segment]]:
         buffer = self._read()
-        offset = 0  # byte offset of buffer[0]
-        line = 1  # line number at buffer[0]
-        index = 0
-        st_index = 0
+        cursor = _Cursor()
         seen_isa = False
 
         while True:
@@ -100,10 +118,10 @@ class SegmentReader:
                 buffer += more
             if not seen_isa and buffer.startswith(_BOM):
                 self._on_issue(ReaderIssue("bom", "file starts with a UTF-8 byte order mark", 0, 1))
-                buffer, offset = buffer[3:], offset + 3
+                buffer, cursor.offset = buffer[3:], cursor.offset + 3
             stripped = buffer.lstrip(" \t\r\n")
-            line += buffer.count("\n", 0, len(buffer) - len(stripped))
-            offset += len(buffer) - len(stripped)
+            cursor.line += buffer.count("\n", 0, len(buffer) - len(stripped))
+            cursor.offset += len(buffer) - len(stripped)
             buffer = stripped
             if not buffer:
                 if not seen_isa:
@@ -113,7 +131,7 @@ class SegmentReader:
                 if not seen_isa:
                     preview = buffer[:12].encode("latin-1").decode("ascii", "backslashreplace")
                     raise NotX12Error(f"not an X12 file: it does not start with an ISA segment (starts {preview!r})")
-                self._drain_trailing(buffer, offset, line)
+                self._drain_trailing(buffer, cursor.offset, cursor.line)
                 return
             try:
                 delimiters = parse_isa_delimiters(buffer[:512])
@@ -121,86 +139,103 @@ class SegmentReader:
                 if not seen_isa:
                     raise
                 # A later interchange is broken: keep what was read, report where it stops.
-                self._on_issue(ReaderIssue("bad_isa", f"unreadable ISA: {error}", offset, line))
+                self._on_issue(ReaderIssue("bad_isa", f"unreadable ISA: {error}", cursor.offset, cursor.line))
                 while self._read():
                     pass
                 return
             seen_isa = True
-            term = delimiters.segment
-            element_sep = delimiters.element
+            rest = yield from self._interchange(buffer, delimiters, cursor)
+            if rest is None:
+                return
+            buffer = rest
 
-            # -- split segments until the IEA (or the end of the data) ---------------------
-            interchange_done = False
-            while not interchange_done:
-                parts = buffer.split(term)
-                tail = parts.pop()  # text after the last terminator: incomplete
-                consumed = 0
-                for position, raw in enumerate(parts):
-                    raw_length = len(raw) + 1
-                    start = raw.lstrip(_LINE_BREAKS)
-                    lead = len(raw) - len(start)
-                    seg_line = line
-                    if "\n" in raw:
-                        seg_line += raw.count("\n", 0, lead)
-                        line += raw.count("\n")
-                    text = start.rstrip(_LINE_BREAKS)
-                    seg_offset = offset + consumed + lead
-                    consumed += raw_length
-                    if not text:
-                        self._on_issue(
-                            ReaderIssue("empty_segment", "empty segment (doubled terminator)", seg_offset, seg_line)
+    def _interchange(
+        self, buffer: str, delimiters: Delimiters, cursor: _Cursor
+    ) -> Generator[list[Segment], None, str | None]:
+        """Split segments chunk by chunk up to the IEA; return the text after it (None: end of data)."""
+        term = delimiters.segment
+        while True:
+            self.max_buffered = max(self.max_buffered, len(buffer))
+            parts = buffer.split(term)
+            tail = parts.pop()  # text after the last terminator: incomplete
+            if _is_regular(buffer, parts, term):
+                batch, stop = _split_regular(parts, delimiters, cursor)
+                if batch:
+                    yield batch
+            else:
+                stop = yield from self._split_irregular(parts, delimiters, cursor)
+            if stop is not None:
+                # A later interchange may declare other delimiters: re-parse from here.
+                rest = term.join(parts[stop:])
+                return f"{rest}{term}{tail}" if stop < len(parts) else tail
+            buffer = tail
+            more = self._read()
+            if not more:
+                if buffer.strip(" \t\r\n"):
+                    self._on_issue(
+                        ReaderIssue(
+                            "unterminated",
+                            "file ends in the middle of a segment (no terminator after "
+                            f"{buffer.strip()[:20]!r}); the interchange has no IEA",
+                            cursor.offset,
+                            cursor.line,
                         )
-                        continue
-                    index += 1
-                    elements = text.split(element_sep)
-                    seg_id = elements[0]
-                    if seg_id == "ST":
-                        st_index = 1
-                    elif st_index:
-                        st_index += 1
-                    segment = Segment(elements, index, st_index, seg_line, seg_offset, delimiters)
-                    if not text.isascii():
-                        self._on_issue(
-                            ReaderIssue(
-                                "non_ascii",
-                                "segment holds bytes outside ASCII, which X12 does not allow",
-                                seg_offset,
-                                seg_line,
-                                segment,
-                            )
-                        )
-                    yield segment
-                    if seg_id == "SE":
-                        st_index = 0
-                    elif seg_id == "IEA":
-                        # A later interchange may declare other delimiters: re-parse from here.
-                        rest = term.join(parts[position + 1 :])
-                        buffer = f"{rest}{term}{tail}" if position + 1 < len(parts) else tail
-                        offset += consumed
-                        interchange_done = True
-                        break
-                if interchange_done:
-                    break
-                offset += consumed
-                buffer = tail
-                more = self._read()
-                if not more:
-                    if buffer.strip(" \t\r\n"):
-                        self._on_issue(
-                            ReaderIssue(
-                                "unterminated",
-                                "file ends in the middle of a segment (no terminator after "
-                                f"{buffer.strip()[:20]!r}); the interchange has no IEA",
-                                offset,
-                                line,
-                            )
-                        )
-                    return
-                buffer += more
-                if len(buffer) > MAX_SEGMENT_LENGTH and term not in buffer:
-                    buffer, offset, line, skipped = self._skip_oversized(buffer, offset, line, term)
-                    if skipped is None:
-                        return
+                    )
+                return None
+            buffer += more
+            if len(buffer) > MAX_SEGMENT_LENGTH and term not in buffer:
+                self.max_buffered = max(self.max_buffered, len(buffer))
+                buffer, cursor.offset, cursor.line, skipped = self._skip_oversized(
+                    buffer, cursor.offset, cursor.line, term
+                )
+                if skipped is None:
+                    return None
+
+    def _split_irregular(
+        self, parts: list[str], delimiters: Delimiters, cursor: _Cursor
+    ) -> Generator[list[Segment], None, int | None]:
+        """The careful path: line breaks anywhere, empty segments, non-ASCII bytes. One segment a batch.
+
+        Returns the number of parts used when an IEA ends the interchange, else None.
+        """
+        element_sep = delimiters.element
+        for position, raw in enumerate(parts):
+            start = raw.lstrip(_LINE_BREAKS)
+            lead = len(raw) - len(start)
+            seg_line = cursor.line
+            if "\n" in raw:
+                seg_line += raw.count("\n", 0, lead)
+                cursor.line += raw.count("\n")
+            text = start.rstrip(_LINE_BREAKS)
+            seg_offset = cursor.offset + lead
+            cursor.offset += len(raw) + 1
+            if not text:
+                self._on_issue(ReaderIssue("empty_segment", "empty segment (doubled terminator)", seg_offset, seg_line))
+                continue
+            cursor.index += 1
+            elements = text.split(element_sep)
+            seg_id = elements[0]
+            if seg_id == "ST":
+                cursor.st_index = 1
+            elif cursor.st_index:
+                cursor.st_index += 1
+            segment = Segment(elements, cursor.index, cursor.st_index, seg_line, seg_offset, delimiters)
+            if not text.isascii():
+                self._on_issue(
+                    ReaderIssue(
+                        "non_ascii",
+                        "segment holds bytes outside ASCII, which X12 does not allow",
+                        seg_offset,
+                        seg_line,
+                        segment,
+                    )
+                )
+            yield [segment]
+            if seg_id == "SE":
+                cursor.st_index = 0
+            elif seg_id == "IEA":
+                return position + 1
+        return None
 
     def _skip_oversized(self, buffer: str, offset: int, line: int, term: str) -> tuple[str, int, int, int | None]:
         """Discard an over-long segment up to its terminator without holding it in memory."""
@@ -241,3 +276,47 @@ class SegmentReader:
         )
         while self._read():
             pass
+
+
+def _is_regular(buffer: str, parts: list[str], term: str) -> bool:
+    """True when positions follow from lengths alone: ASCII, no CR, no empty segment, and every
+    line feed right after a terminator (a file with one segment per line, or none)."""
+    if term in _LINE_BREAKS or "\r" in buffer or not buffer.isascii() or "" in parts or "\n" in parts:
+        return False
+    breaks = buffer.count("\n")
+    return breaks == 0 or breaks == buffer.count(term + "\n") + buffer.startswith("\n")
+
+
+def _split_regular(parts: list[str], delimiters: Delimiters, cursor: _Cursor) -> tuple[list[Segment], int | None]:
+    """The hot path: segments of a regular chunk (see :func:`_is_regular`), as one list.
+
+    Also returns the number of parts used when an IEA ends the interchange (else None).
+    """
+    element_sep = delimiters.element
+    offset, line, index, st_index = cursor.offset, cursor.line, cursor.index, cursor.st_index
+    batch: list[Segment] = []
+    append = batch.append
+    stop = None
+    for position, raw in enumerate(parts):
+        if raw[0] == "\n":
+            line += 1
+            elements = raw[1:].split(element_sep)
+            seg_offset = offset + 1
+        else:
+            elements = raw.split(element_sep)
+            seg_offset = offset
+        offset += len(raw) + 1
+        index += 1
+        seg_id = elements[0]
+        if seg_id == "ST":
+            st_index = 1
+        elif st_index:
+            st_index += 1
+        append(Segment(elements, index, st_index, line, seg_offset, delimiters))
+        if seg_id == "SE":
+            st_index = 0
+        elif seg_id == "IEA":
+            stop = position + 1
+            break
+    cursor.offset, cursor.line, cursor.index, cursor.st_index = offset, line, index, st_index
+    return batch, stop

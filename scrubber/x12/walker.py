@@ -91,6 +91,7 @@ class Walker:
         self._group: _Group | None = None
         self._tx: _Transaction | None = None
         self._last_segment: Segment | None = None
+        self._out: list[Claim | Finding] = []  # what the current segment produced, in order
 
     # -- public --------------------------------------------------------------------------------
 
@@ -99,45 +100,57 @@ class Walker:
         self._issues.append(issue)
 
     def walk(self, segments: Iterable[Segment]) -> Iterator[Claim | Finding]:
+        """Claims and file findings in file order.
+
+        Handlers append to an output list rather than yield: one generator per segment and
+        handler was most of the walker's cost, and the order of what comes out is the same.
+        """
+        out = self._out
+        step = self._step
         for segment in segments:
             if self._issues:  # raised while reading up to this segment: they belong before it
-                yield from self._drain_issues()
+                self._drain_issues()
             self._last_segment = segment
-            yield from self._step(segment)
+            step(segment)
+            if out:
+                yield from out
+                out.clear()
         if self._issues:
-            yield from self._drain_issues()
-        yield from self._finish()
+            self._drain_issues()
+        self._finish()
+        yield from out
+        out.clear()
 
     # -- dispatch ------------------------------------------------------------------------------
 
-    def _step(self, seg: Segment) -> Iterator[Claim | Finding]:
-        handler = _ENVELOPE_HANDLERS.get(seg.id)
+    def _step(self, seg: Segment) -> None:
+        sid = seg.elements[0]
+        handler = _ENVELOPE_HANDLERS.get(sid)
         if handler is not None:
-            yield from handler(self, seg)
+            handler(self, seg)
             return
         tx = self._tx
         if tx is None:
-            yield self._at(_UNEXPECTED, _unexpected_message(seg, "outside any transaction (no open ST)"), seg)
+            self._report(_UNEXPECTED, _unexpected_message(seg, "outside any transaction (no open ST)"), seg)
             return
-        if not tx.supported:
-            return
-        yield from self._body(tx, seg)
+        if tx.supported:
+            self._body(tx, seg, sid)
 
-    def _body(self, tx: _Transaction, seg: Segment) -> Iterator[Claim | Finding]:
-        sid = seg.id
+    def _body(self, tx: _Transaction, seg: Segment, sid: str) -> None:
         if sid == "HL":
-            yield from self._close_claim(tx)
-            yield from self._hl(tx, seg)
+            self._close_claim(tx)
+            self._hl(tx, seg)
             return
         if sid == "CLM":
-            yield from self._close_claim(tx)
-            yield from self._clm(tx, seg)
+            self._close_claim(tx)
+            self._clm(tx, seg)
             return
         if sid == "LX":
-            yield from self._lx(tx, seg)
+            self._lx(tx, seg)
             return
-        opened = g.loop_opened_by(tx.area, sid, seg.get(1))
-        if opened is not None:
+        openers = _OPENERS.get((tx.area, sid))
+        opened = openers and (openers.get(seg.get(1)) or openers.get(g.ANY))
+        if opened:
             tx.loop = opened
             if opened == g.OTHER_SUBSCRIBER:
                 tx.area = g.OTHER_SUBSCRIBER
@@ -147,7 +160,7 @@ class Walker:
                 tx.claim.parse_findings.append(finding)
                 tx.claim.segments.append(seg)
             else:
-                yield finding
+                self._out.append(finding)
             return
         handler = _BODY_HANDLERS.get((tx.loop, sid))
         if handler is not None:
@@ -167,61 +180,61 @@ class Walker:
 
     # -- envelopes -----------------------------------------------------------------------------
 
-    def _isa(self, seg: Segment) -> Iterator[Finding]:
+    def _isa(self, seg: Segment) -> None:
         if self._interchange is not None:
-            yield from self._close_interchange(seg, missing=True)
+            self._close_interchange(seg, missing=True)
         self._interchange = _Interchange(seg, seg.get(13).strip(), seg.get(6).strip(), seg.get(8).strip())
 
-    def _iea(self, seg: Segment) -> Iterator[Claim | Finding]:
+    def _iea(self, seg: Segment) -> None:
         if self._interchange is None:
-            yield self._at(_TRAILERS, "IEA without an ISA", seg)
+            self._report(_TRAILERS, "IEA without an ISA", seg)
             return
-        yield from self._close_interchange(seg, missing=False)
+        self._close_interchange(seg, missing=False)
 
-    def _close_interchange(self, seg: Segment, *, missing: bool) -> Iterator[Claim | Finding]:
+    def _close_interchange(self, seg: Segment, *, missing: bool) -> None:
         interchange = self._interchange
         assert interchange is not None
         if self._group is not None:
-            yield from self._close_group(seg, missing=True)
+            self._close_group(seg, missing=True)
         if missing:
-            yield self._at(_TRAILERS, f"interchange {interchange.isa13} has no IEA", seg)
+            self._report(_TRAILERS, f"interchange {interchange.isa13} has no IEA", seg)
         else:
-            yield from self._compare_count(seg, 1, interchange.groups, "IEA01", "functional groups")
-            yield from self._compare_control(seg, 2, interchange.isa13, "IEA02", "ISA13")
+            self._compare_count(seg, 1, interchange.groups, "IEA01", "functional groups")
+            self._compare_control(seg, 2, interchange.isa13, "IEA02", "ISA13")
         self._interchange = None
 
-    def _gs(self, seg: Segment) -> Iterator[Claim | Finding]:
+    def _gs(self, seg: Segment) -> None:
         if self._interchange is None:
-            yield self._at(_UNEXPECTED, "GS outside an interchange (no ISA)", seg)
+            self._report(_UNEXPECTED, "GS outside an interchange (no ISA)", seg)
         else:
             self._interchange.groups += 1
         if self._group is not None:
-            yield from self._close_group(seg, missing=True)
+            self._close_group(seg, missing=True)
         self._group = _Group(seg, seg.get(6), seg.get(8))
 
-    def _ge(self, seg: Segment) -> Iterator[Claim | Finding]:
+    def _ge(self, seg: Segment) -> None:
         if self._group is None:
-            yield self._at(_TRAILERS, "GE without a GS", seg)
+            self._report(_TRAILERS, "GE without a GS", seg)
             return
-        yield from self._close_group(seg, missing=False)
+        self._close_group(seg, missing=False)
 
-    def _close_group(self, seg: Segment, *, missing: bool) -> Iterator[Claim | Finding]:
+    def _close_group(self, seg: Segment, *, missing: bool) -> None:
         group = self._group
         assert group is not None
         if self._tx is not None:
-            yield from self._close_transaction(seg, missing=True)
+            self._close_transaction(seg, missing=True)
         if missing:
-            yield self._at(_TRAILERS, f"functional group {group.gs06} has no GE", seg)
+            self._report(_TRAILERS, f"functional group {group.gs06} has no GE", seg)
         else:
-            yield from self._compare_count(seg, 1, group.transactions, "GE01", "transaction sets")
-            yield from self._compare_control(seg, 2, group.gs06, "GE02", "GS06")
+            self._compare_count(seg, 1, group.transactions, "GE01", "transaction sets")
+            self._compare_control(seg, 2, group.gs06, "GE02", "GS06")
         self._group = None
 
-    def _st(self, seg: Segment) -> Iterator[Claim | Finding]:
+    def _st(self, seg: Segment) -> None:
         if self._tx is not None:
-            yield from self._close_transaction(seg, missing=True)
+            self._close_transaction(seg, missing=True)
         if self._group is None:
-            yield self._at(_UNEXPECTED, "ST outside a functional group (no GS)", seg)
+            self._report(_UNEXPECTED, "ST outside a functional group (no GS)", seg)
         else:
             self._group.transactions += 1
         interchange, group = self._interchange, self._group
@@ -239,47 +252,47 @@ class Walker:
         self._tx = _Transaction(seg, seg.get(2), supported, control)
         if not supported:
             kind = f"{seg.get(1) or '?'} {st03 or version or '(no version)'}"
-            yield self._at(
+            self._report(
                 _UNSUPPORTED,
                 f"transaction {seg.get(2)} is {kind}, not an 837P (005010X222A1); it was not checked",
                 seg,
                 element="ST01",
             )
 
-    def _se(self, seg: Segment) -> Iterator[Claim | Finding]:
+    def _se(self, seg: Segment) -> None:
         if self._tx is None:
-            yield self._at(_TRAILERS, "SE without an ST", seg)
+            self._report(_TRAILERS, "SE without an ST", seg)
             return
-        yield from self._close_transaction(seg, missing=False)
+        self._close_transaction(seg, missing=False)
 
-    def _close_transaction(self, seg: Segment, *, missing: bool) -> Iterator[Claim | Finding]:
+    def _close_transaction(self, seg: Segment, *, missing: bool) -> None:
         tx = self._tx
         assert tx is not None
         if missing and tx.claim is not None:
             tx.claim.parse_findings.append(
                 self._at(_TRAILERS, f"claim is cut off: transaction {tx.st02} ends without an SE", seg)
             )
-        yield from self._close_claim(tx)
+        self._close_claim(tx)
         if missing:
-            yield self._at(_TRAILERS, f"transaction {tx.st02} has no SE", seg)
+            self._report(_TRAILERS, f"transaction {tx.st02} has no SE", seg)
         else:
-            yield from self._compare_count(seg, 1, seg.st_index, "SE01", "segments from ST to SE")
-            yield from self._compare_control(seg, 2, tx.st02, "SE02", "ST02")
+            self._compare_count(seg, 1, seg.st_index, "SE01", "segments from ST to SE")
+            self._compare_control(seg, 2, tx.st02, "SE02", "ST02")
         self._tx = None
 
-    def _compare_count(self, seg: Segment, position: int, actual: int, ref: str, what: str) -> Iterator[Finding]:
+    def _compare_count(self, seg: Segment, position: int, actual: int, ref: str, what: str) -> None:
         declared = seg.get(position)
         if declared != str(actual) and not (declared.isdigit() and int(declared) == actual):
-            yield self._at(
+            self._report(
                 _COUNTS, f"{ref} says {declared or '(empty)'} but the file holds {actual} {what}", seg, element=ref
             )
 
-    def _compare_control(self, seg: Segment, position: int, expected: str, ref: str, header: str) -> Iterator[Finding]:
+    def _compare_control(self, seg: Segment, position: int, expected: str, ref: str, header: str) -> None:
         value = seg.get(position)
         if value.strip() != expected.strip():
-            yield self._at(_CONTROLS, f"{ref} {value!r} does not repeat {header} {expected!r}", seg, element=ref)
+            self._report(_CONTROLS, f"{ref} {value!r} does not repeat {header} {expected!r}", seg, element=ref)
 
-    def _finish(self) -> Iterator[Claim | Finding]:
+    def _finish(self) -> None:
         """End of data: close whatever is still open, reporting each missing trailer once."""
         end = self._last_segment
         if end is None:
@@ -290,32 +303,32 @@ class Walker:
                 tx.claim.parse_findings.append(
                     self._at(_TRAILERS, "claim is cut off: the file ends before its transaction's SE", end)
                 )
-            yield from self._close_claim(tx)
-            yield self._at(_TRAILERS, f"file ends inside transaction {tx.st02}: no SE", end)
+            self._close_claim(tx)
+            self._report(_TRAILERS, f"file ends inside transaction {tx.st02}: no SE", end)
             self._tx = None
         if self._group is not None:
-            yield self._at(_TRAILERS, f"file ends inside functional group {self._group.gs06}: no GE", end)
+            self._report(_TRAILERS, f"file ends inside functional group {self._group.gs06}: no GE", end)
             self._group = None
         if self._interchange is not None:
-            yield self._at(_TRAILERS, f"file ends inside interchange {self._interchange.isa13}: no IEA", end)
+            self._report(_TRAILERS, f"file ends inside interchange {self._interchange.isa13}: no IEA", end)
             self._interchange = None
 
     # -- hierarchy -----------------------------------------------------------------------------
 
-    def _hl(self, tx: _Transaction, seg: Segment) -> Iterator[Finding]:
+    def _hl(self, tx: _Transaction, seg: Segment) -> None:
         level = seg.get(3)
         loop = g.HL_LEVELS.get(level)
         hl_id, parent = seg.get(1), seg.get(2)
         tx.last_hl += 1
         if hl_id != str(tx.last_hl):
-            yield self._at(
+            self._report(
                 _HIERARCHY, f"HL01 is {hl_id!r}; expected {tx.last_hl}", seg, element="HL01", loop=loop or ""
             )
             if hl_id.isdigit():
                 tx.last_hl = int(hl_id)
         expected_parent = {"22": tx.hl_ids.get("20"), "23": tx.hl_ids.get("22")}.get(level)
         if level in ("22", "23") and (expected_parent is None or parent != expected_parent):
-            yield self._at(
+            self._report(
                 _HIERARCHY,
                 f"HL02 {parent!r} does not name the open {'billing provider' if level == '22' else 'subscriber'} HL",
                 seg,
@@ -323,7 +336,7 @@ class Walker:
                 loop=loop or "",
             )
         if loop is None:
-            yield self._at(_UNEXPECTED, f"HL level {level!r} is not used in an 837P", seg, element="HL03")
+            self._report(_UNEXPECTED, f"HL level {level!r} is not used in an 837P", seg, element="HL03")
             tx.area = tx.loop = "HL?"
             return
         tx.hl_ids[level] = hl_id
@@ -357,9 +370,9 @@ class Walker:
 
     # -- claim -----------------------------------------------------------------------------------
 
-    def _clm(self, tx: _Transaction, seg: Segment) -> Iterator[Finding]:
+    def _clm(self, tx: _Transaction, seg: Segment) -> None:
         if tx.area not in ("2000B", "2000C", g.CLAIM, g.OTHER_SUBSCRIBER, g.SERVICE_LINE):
-            yield self._at(_UNEXPECTED, "CLM before any subscriber (HL*22) loop", seg, loop=g.CLAIM)
+            self._report(_UNEXPECTED, "CLM before any subscriber (HL*22) loop", seg, loop=g.CLAIM)
         clm05 = seg.components(5)
         charge_raw = seg.get(2)
         claim = Claim(
@@ -384,9 +397,9 @@ class Walker:
         tx.claim, tx.line = claim, None
         tx.area = tx.loop = g.CLAIM
 
-    def _close_claim(self, tx: _Transaction) -> Iterator[Claim]:
+    def _close_claim(self, tx: _Transaction) -> None:
         if tx.claim is not None:
-            yield tx.claim
+            self._out.append(tx.claim)
             tx.claim, tx.line = None, None
 
     def _claim_date(self, tx: _Transaction, seg: Segment) -> None:
@@ -438,10 +451,10 @@ class Walker:
 
     # -- service lines -------------------------------------------------------------------------
 
-    def _lx(self, tx: _Transaction, seg: Segment) -> Iterator[Finding]:
+    def _lx(self, tx: _Transaction, seg: Segment) -> None:
         claim = tx.claim
         if claim is None:
-            yield self._at(_UNEXPECTED, "LX (service line) before any CLM", seg, loop=g.SERVICE_LINE)
+            self._report(_UNEXPECTED, "LX (service line) before any CLM", seg, loop=g.SERVICE_LINE)
             return
         claim.segments.append(seg)
         number_raw = seg.get(1)
@@ -520,10 +533,13 @@ class Walker:
             )
         return period
 
+    def _report(self, rule: Rule, message: str, seg: Segment, *, element: str = "", loop: str = "") -> None:
+        self._out.append(self._at(rule, message, seg, element=element, loop=loop))
+
     def _at(self, rule: Rule, message: str, seg: Segment, *, element: str = "", loop: str = "") -> Finding:
         return rule.finding(message, segment=seg, element=element, loop=loop)
 
-    def _drain_issues(self) -> Iterator[Finding]:
+    def _drain_issues(self) -> None:
         issues, self._issues = self._issues, []
         for issue in issues:
             rule = _ISSUE_RULES[issue.kind]
@@ -537,7 +553,7 @@ class Walker:
             if claim is not None and issue.kind in ("non_ascii", "oversized_segment", "empty_segment"):
                 claim.parse_findings.append(finding)
             else:
-                yield finding
+                self._out.append(finding)
 
 
 def _person(seg: Segment, loop: str) -> Person:
@@ -560,6 +576,13 @@ def _unexpected_message(seg: Segment, where: str) -> str:
         )
     return f"{sid} segment {where}"
 
+
+# (area, segment id) -> {element 01 or ANY: loop it opens}: grammar_837p.LOOP_OPENERS, indexed
+# so that the many segments that open nothing cost one dict lookup.
+_OPENERS: dict[tuple[str, str], dict[str, str]] = {}
+for _area, _openers in g.LOOP_OPENERS.items():
+    for (_sid, _element_01), _loop in _openers.items():
+        _OPENERS.setdefault((_area, _sid), {})[_element_01] = _loop
 
 _ENVELOPE_HANDLERS = {
     "ISA": Walker._isa,
@@ -588,7 +611,7 @@ _BODY_HANDLERS = {
 }
 
 
-def walk_stream(stream: BinaryIO) -> Iterator[Claim | Finding]:
+def walk_stream(stream: BinaryIO) -> None:
     """Claims and file-level findings of an 837P byte stream. Raises NotX12Error only up front."""
     walker = Walker()
     return walker.walk(SegmentReader(stream, walker.on_issue))

@@ -1,0 +1,181 @@
+"""Runs every mode on every file, each in a child process, and reports claims/s, RSS and ratios.
+
+Modes: scrubber without the structure check (one process and ``--jobs 2``), scrubber with the
+structure check when the installed scrubber has one (detected from ``scrubber check --help``),
+pyx12's x12n_document validation and pyx12's X12ContextReader walk over the 2300 loops. pyx12 runs
+at a few hundred claims per second, so it is capped to the smaller files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from bench.files import BenchFile, ensure_file
+
+OUT = Path(__file__).parent / "out"
+DEFAULT_SIZES = (1_000, 10_000, 100_000)
+PYX12_CAP = 10_000  # largest file the pyx12 modes run on
+PYX12_MODES = ("pyx12-validate", "pyx12-walk")
+
+
+@dataclass(frozen=True)
+class Mode:
+    name: str
+    child: str  # bench.child mode
+    options: tuple[str, ...] = ()
+
+
+@dataclass
+class Measurement:
+    mode: str
+    claims: int
+    bytes: int
+    seconds: float  # inside the child, imports excluded
+    wall_seconds: float  # the whole child process
+    claims_per_second: float
+    peak_rss_mb: float
+
+
+def structure_options() -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(options without, options with) the structure check, or None when scrubber has none."""
+    help_text = subprocess.run(
+        [sys.executable, "-m", "scrubber.cli", "check", "--help"], capture_output=True, text=True, check=False
+    ).stdout
+    if "--no-structure" in help_text:
+        return ("--no-structure",), ()
+    if "--structure" in help_text:
+        return (), ("--structure",)
+    return None
+
+
+def jobs_supported() -> bool:
+    help_text = subprocess.run(
+        [sys.executable, "-m", "scrubber.cli", "check", "--help"], capture_output=True, text=True, check=False
+    ).stdout
+    return "--jobs" in help_text
+
+
+def modes(jobs: int) -> tuple[list[Mode], list[str]]:
+    """The modes this checkout supports, and notes on what was left out and why."""
+    notes: list[str] = []
+    structure = structure_options()
+    without = structure[0] if structure else ()
+    found = [Mode("scrubber", "scrubber", without)]
+    parallel = jobs_supported() and jobs > 1
+    if parallel:
+        found.append(Mode(f"scrubber --jobs {jobs}", "scrubber", (*without, "--jobs", str(jobs))))
+    if structure is None:
+        notes.append("scrubber has no structure check yet (no --no-structure/--structure option): not measured")
+    else:
+        found.append(Mode("scrubber+structure", "scrubber", structure[1]))
+        if parallel:
+            found.append(Mode(f"scrubber+structure --jobs {jobs}", "scrubber", (*structure[1], "--jobs", str(jobs))))
+    found += [Mode(name, name) for name in PYX12_MODES]
+    notes.append(f"pyx12 modes run only on files of at most {PYX12_CAP:,} claims (they manage ~100-250 claims/s)")
+    return found, notes
+
+
+def measure(mode: Mode, file: BenchFile) -> Measurement:
+    """Run one mode on one file in a child process; peak RSS comes from wait4 on that child."""
+    command = [sys.executable, "-m", "bench.child", mode.child, str(file.path), *mode.options]
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, cwd=Path(__file__).parent.parent)
+    assert child.stdout is not None
+    output = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    if child.returncode != 0:
+        raise RuntimeError(f"{mode.name} on {file.path.name} failed (exit {child.returncode})")
+    result = json.loads(output.decode().strip().splitlines()[-1])
+    claims = result["claims"] if result["claims"] is not None else file.claims
+    if claims != file.claims:
+        raise RuntimeError(f"{mode.name} saw {claims} claims in {file.path.name}, which holds {file.claims}")
+    return Measurement(
+        mode=mode.name,
+        claims=claims,
+        bytes=file.size,
+        seconds=round(result["seconds"], 3),
+        wall_seconds=round(wall, 3),
+        claims_per_second=round(claims / result["seconds"], 1),
+        peak_rss_mb=round(usage.ru_maxrss / 1024, 1),  # Linux reports KiB
+    )
+
+
+def ratios(results: list[Measurement]) -> dict[str, dict[str, float]]:
+    """Each scrubber mode's speed over each pyx12 mode's, on files both ran."""
+    by_key = {(m.mode, m.claims): m for m in results}
+    table: dict[str, dict[str, float]] = {}
+    for m in results:
+        if m.mode in PYX12_MODES:
+            continue
+        for reference in PYX12_MODES:
+            base = by_key.get((reference, m.claims))
+            if base is not None:
+                key = f"{m.mode} / {reference}"
+                table.setdefault(key, {})[str(m.claims)] = round(m.claims_per_second / base.claims_per_second, 1)
+    return table
+
+
+def print_table(results: list[Measurement], table: dict[str, dict[str, float]], notes: list[str]) -> None:
+    print(f"{'mode':34} {'claims':>8} {'MB':>7} {'claims/s':>10} {'seconds':>8} {'peak RSS MB':>12}")
+    for m in results:
+        print(
+            f"{m.mode:34} {m.claims:>8,} {m.bytes / 1e6:>7.1f} {m.claims_per_second:>10,.0f} "
+            f"{m.seconds:>8.2f} {m.peak_rss_mb:>12.1f}"
+        )
+    print("\nspeed ratios (scrubber claims/s over pyx12 claims/s, same file):")
+    for key, per_size in table.items():
+        print(f"  {key:58} " + "  ".join(f"{size} claims: {ratio:,.1f}x" for size, ratio in per_size.items()))
+    for note in notes:
+        print(f"note: {note}")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES), help="claims per file")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="workers for the --jobs modes")
+    parser.add_argument("--no-pyx12", action="store_true", help="skip the pyx12 modes")
+    parser.add_argument("--files", type=Path, default=OUT / "files", help="where generated inputs are kept")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+    all_modes, notes = modes(args.jobs)
+    files = [ensure_file(args.files, size) for size in sorted(args.sizes)]
+    results: list[Measurement] = []
+    for file in files:
+        for mode in all_modes:
+            if mode.child in PYX12_MODES and (args.no_pyx12 or file.claims > PYX12_CAP):
+                continue
+            print(f"... {mode.name} on {file.claims:,} claims", file=sys.stderr, flush=True)
+            results.append(measure(mode, file))
+    table = ratios(results)
+    print_table(results, table, notes)
+    document = {
+        "schema": "scrubber.bench/1",
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "results": [asdict(m) for m in results],
+        "ratios_vs_pyx12": table,
+        "notes": notes,
+    }
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    for path in (OUT / f"bench-{stamp}.json", OUT / "latest.json"):
+        path.write_text(json.dumps(document, indent=2) + "\n")
+    print(f"\nwritten: {OUT / f'bench-{stamp}.json'}")
+
+
+if __name__ == "__main__":
+    main()

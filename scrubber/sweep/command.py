@@ -47,7 +47,7 @@ def sweep_command(
         bool, typer.Option("--done-marker", help="Pick up NAME only once NAME.done exists beside it.")
     ] = False,
     outputs: Annotated[
-        str, typer.Option(help="Comma-separated report formats per file (json, text, html, ... as installed).")
+        str, typer.Option(help="Comma-separated outputs per file: json, text, html, 999, 277ca, split.")
     ] = "json,text",
     ledger: Annotated[Path | None, typer.Option(help="Ledger file (default: OUTBOX/sweep-ledger.sqlite3).")] = None,
     isa13_window_days: Annotated[
@@ -60,6 +60,12 @@ def sweep_command(
         dt.datetime | None,
         typer.Option(formats=["%Y-%m-%d"], help="Judge dates (future service dates) as of this day; default today."),
     ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="scrubber.toml, as for check (default: the usual places).")
+    ] = None,
+    structure: Annotated[
+        bool, typer.Option("--structure/--no-structure", help="Run the TR3 structure check (pyx12), as check does.")
+    ] = True,
 ) -> None:
     from scrubber.sweep.lock import SweepLocked
     from scrubber.sweep.runner import SweepSetupError, run_sweep
@@ -79,6 +85,8 @@ def sweep_command(
             dir_mode=_mode(dir_mode),
             max_files=max_files,
             as_of=as_of.date() if as_of else None,
+            config=config,
+            structure=structure,
         )
     except ValidationError as error:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors())

@@ -1,15 +1,17 @@
 """Which reports a sweep writes for each file, and how: one pass over the file, every writer fed.
 
-An output is a name, a file suffix in reports/, and a factory for a writer with the
-:class:`~scrubber.report.writers.ReportWriter` methods (claims streamed, totals last, or
-``unreadable``). By default every name that :func:`scrubber.report.writers.writer_for` knows is
-an output (json, text, and html once that writer exists). Formats that are not report writers
-of that shape (999, 277CA, split clean-claim files) plug in with :func:`register_output`; until
-they are registered, asking for them is a configuration error that names what is available.
+Two kinds of output, chosen by name in ``--outputs``:
+- report writers: every format :func:`scrubber.report.writers.writer_for` knows (json, text,
+  html), plus any registered with :func:`register_output`; they get the claims as they stream
+  and are written to ``reports/BASE.json``, ``.txt``, ``.html``, ...;
+- acknowledgments and the split (999, 277ca, split): made after the scan by `check`'s own
+  outputs (see :mod:`scrubber.sweep.acks`).
 
-Each report is written like :func:`scrubber.fsutil.atomic_writer` does (temporary name, fsync,
-rename), so a reader (or a crash) never sees half a report under its final name; the fsync of
-the reports folder is done once per file by the caller instead of once per report.
+The file goes through the same pipeline as `scrubber check` (structure check, rules), so a swept
+file is judged exactly as a checked one. Report writers write like
+:func:`scrubber.fsutil.atomic_writer` (temporary name, fsync, rename), so a reader or a crash
+never sees half a report under its final name; the fsync of the reports folder is done once per
+file by the caller instead of once per report.
 """
 
 from __future__ import annotations
@@ -27,19 +29,15 @@ from typing import BinaryIO, TextIO
 from scrubber.findings import Finding
 from scrubber.report.model import ClaimReport, FileReport
 from scrubber.report.writers import ReportWriter, writer_for
+from scrubber.structure.stage import CheckedSource, open_checked
+from scrubber.sweep.acks import ACK_OUTPUTS, NEEDS_STRUCTURE, ack_paths, file_outputs
 from scrubber.workflows.check import Scrubber, UnreadableInput
+from scrubber.workflows.outputs import FileOutputs, OutputError
 
 WriterFactory = Callable[[TextIO], ReportWriter]
 
-# File suffixes of the formats the project has or plans; a format missing here gets ".<name>".
-SUFFIXES = {
-    "json": ".json",
-    "text": ".txt",
-    "html": ".html",
-    "999": ".999",
-    "277ca": ".277ca",
-    "split": ".clean.837",
-}
+# File suffixes of report formats; a format missing here gets ".<name>".
+SUFFIXES = {"json": ".json", "text": ".txt", "html": ".html"}
 
 
 @dataclass(frozen=True)
@@ -49,40 +47,47 @@ class OutputSpec:
     factory: WriterFactory
 
 
+@dataclass(frozen=True)
+class OutputPlan:
+    writers: list[OutputSpec]
+    acks: tuple[str, ...] = ()  # names from acks.ACK_OUTPUTS
+
+
 _REGISTERED: dict[str, OutputSpec] = {}
 
 
 def register_output(name: str, factory: WriterFactory, suffix: str | None = None) -> None:
-    """Hook for formats that writer_for does not produce (e.g. 999, 277CA, split 837 files)."""
+    """Hook for another report format with the ReportWriter methods that writer_for does not make."""
     key = name.lower()
     _REGISTERED[key] = OutputSpec(key, suffix or SUFFIXES.get(key, f".{key}"), factory)
 
 
-def resolve_outputs(names: tuple[str, ...]) -> list[OutputSpec]:
-    """The specs for ``names``; ValueError naming the unknown one and the choices otherwise."""
-    specs = []
+def resolve_outputs(names: tuple[str, ...], *, structure: bool = True) -> OutputPlan:
+    """The plan for ``names``; ValueError naming an unknown output and the choices otherwise."""
+    writers, acks = [], []
     for name in names:
-        if name in _REGISTERED:
-            specs.append(_REGISTERED[name])
-            continue
-        try:
-            writer_for(name, io.StringIO())
-        except ValueError:
-            choices = sorted({*available_writer_formats(), *_REGISTERED})
-            raise ValueError(f"unknown output {name!r}; available: {', '.join(choices)}") from None
-        specs.append(OutputSpec(name, SUFFIXES.get(name, f".{name}"), _writer_factory(name)))
-    return specs
+        if name in ACK_OUTPUTS:
+            if name in NEEDS_STRUCTURE and not structure:
+                raise ValueError(f"output {name!r} acknowledges the structure check, which is turned off")
+            acks.append(name)
+        elif name in _REGISTERED:
+            writers.append(_REGISTERED[name])
+        elif _writer_exists(name):
+            writers.append(OutputSpec(name, SUFFIXES.get(name, f".{name}"), _writer_factory(name)))
+        else:
+            choices = sorted({*(n for n in SUFFIXES if _writer_exists(n)), *_REGISTERED, *ACK_OUTPUTS})
+            raise ValueError(f"unknown output {name!r}; available: {', '.join(choices)}")
+    if not writers:
+        raise ValueError("at least one report format (json, text, ...) is needed besides acknowledgments")
+    return OutputPlan(writers, tuple(acks))
 
 
-def available_writer_formats() -> list[str]:
-    names = []
-    for name in SUFFIXES:
-        try:
-            writer_for(name, io.StringIO())
-        except ValueError:
-            continue
-        names.append(name)
-    return names
+def _writer_exists(name: str) -> bool:
+    try:
+        writer_for(name, io.StringIO())
+    except ValueError:
+        return False
+    return True
 
 
 def _writer_factory(name: str) -> WriterFactory:
@@ -91,7 +96,7 @@ def _writer_factory(name: str) -> WriterFactory:
 
 @dataclass
 class CheckResult:
-    """What one pass found: the file's status, counts and the interchanges it carried."""
+    """What one pass found: the file's status, counts, the interchanges it carried, what was written."""
 
     status: str  # accepted | rejected | failed
     sha256: str = ""
@@ -100,18 +105,24 @@ class CheckResult:
     rejected: int = 0
     reason: str = ""  # why it failed
     interchanges: set[tuple[str, str]] = field(default_factory=set)  # (ISA06 sender, ISA13)
+    written: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. why a 999 could not be made
 
 
 class ReportSet:
     """Writes every configured report of one file in one streaming pass."""
 
-    def __init__(self, specs: list[OutputSpec], mode: int, on_claim: Callable[[], None] = lambda: None) -> None:
-        self.specs = specs
+    def __init__(self, plan: OutputPlan, mode: int, on_claim: Callable[[], None] = lambda: None) -> None:
+        self.plan = plan
         self.mode = mode
         self.on_claim = on_claim  # called after each claim's reports are written (crash tests)
 
+    def writer_paths(self, reports: Path, base: str) -> list[Path]:
+        return [reports / f"{base}{spec.suffix}" for spec in self.plan.writers]
+
     def paths(self, reports: Path, base: str) -> list[Path]:
-        return [reports / f"{base}{spec.suffix}" for spec in self.specs]
+        """Every file this set may write for ``base``."""
+        return self.writer_paths(reports, base) + ack_paths(self.plan.acks, reports, base)
 
     def check(self, scrubber: Scrubber, source: Path, name: str, reports: Path, base: str) -> CheckResult:
         """Check ``source`` into every report; an unreadable file gets 'unreadable' reports instead.
@@ -128,22 +139,19 @@ class ReportSet:
             raise
         except Exception as error:  # one file's surprise never stops the sweep
             reason = f"internal error while checking: {type(error).__name__}: {error}"
-        self.write_unreadable(name, reason, reports, base)
-        return CheckResult(status="failed", reason=reason)
+        written = self.write_unreadable(name, reason, reports, base)
+        return CheckResult(status="failed", reason=reason, written=written)
 
     def _stream(self, scrubber: Scrubber, source: Path, name: str, reports: Path, base: str) -> CheckResult:
         result = CheckResult(status="accepted")
-        try:
-            opened = source.open("rb")
-        except OSError as error:
-            raise UnreadableInput(name, f"cannot be read: {error.strerror or error}") from None
-        with ExitStack() as stack, opened as raw:
-            stream = _ReadGuard(raw, name)
+        acks = file_outputs(self.plan.acks, reports)
+        paths = self.writer_paths(reports, base)
+        with ExitStack() as stack, open_checked(source, structure=scrubber.structure) as checked:
             writers = [
                 spec.factory(stack.enter_context(staged_writer(path, self.mode)))
-                for spec, path in zip(self.specs, self.paths(reports, base), strict=True)
+                for spec, path in zip(self.plan.writers, paths, strict=True)
             ]
-            scan = scrubber.scan(stream, name)  # type: ignore[arg-type]
+            scan = scrubber.scan(_ReadGuard(checked.stream, name), name, checked.structure)  # type: ignore[arg-type]
             for writer in writers:
                 writer.begin(1)
                 writer.start_file(name)
@@ -154,6 +162,8 @@ class ReportSet:
                         result.interchanges.add((control.sender_id, control.isa13))
                     for writer in writers:
                         writer.claim(item)
+                    if acks is not None:
+                        acks.claim(item)
                     self.on_claim()
                 elif isinstance(item, Finding):
                     for writer in writers:
@@ -162,6 +172,9 @@ class ReportSet:
             for writer in writers:
                 writer.finish_file(header)
                 writer.close()
+            if acks is not None:
+                result.written += self._acknowledge(acks, checked, result)
+        result.written[:0] = paths
         result.status = header.status
         result.sha256 = header.sha256
         result.claims = header.summary.claims
@@ -169,19 +182,30 @@ class ReportSet:
         result.rejected = header.summary.rejected
         return result
 
+    @staticmethod
+    def _acknowledge(acks: FileOutputs, checked: CheckedSource, result: CheckResult) -> list[Path]:
+        """The 999/277CA/split files; one that cannot be made is noted, the file goes on."""
+        try:
+            return acks.finish(checked)
+        except OutputError as error:
+            result.notes.append(str(error))
+            return []
+
     def write_notes(self, path: Path, lines: list[str]) -> None:
         """The sweep's own notes on a file (duplicate of what, ISA13 reused, why it failed)."""
         with staged_writer(path, self.mode) as out:
             out.write("\n".join(lines) + "\n")
 
-    def write_unreadable(self, name: str, reason: str, reports: Path, base: str) -> None:
+    def write_unreadable(self, name: str, reason: str, reports: Path, base: str) -> list[Path]:
         """Reports that say the file could not be checked, and why."""
+        paths = self.writer_paths(reports, base)
         with ExitStack() as stack:
-            for spec, path in zip(self.specs, self.paths(reports, base), strict=True):
+            for spec, path in zip(self.plan.writers, paths, strict=True):
                 writer = spec.factory(stack.enter_context(staged_writer(path, self.mode)))
                 writer.begin(1)
                 writer.unreadable(name, reason)
                 writer.close()
+        return paths
 
 
 class _ReadGuard:

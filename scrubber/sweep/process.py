@@ -50,7 +50,7 @@ def process(ctx: SweepContext, entry: Entry) -> bool:
         hand_back(ctx, entry)
         return False
     ctx.checkpoint("process.reports")
-    reports = [] if decision.outcome == "duplicate" else ctx.reports.paths(ctx.outbox.reports, entry.base_name)
+    reports = list(decision.check.written) if decision.check else []
     if decision.notes:
         notes = ctx.outbox.report(entry.base_name, NOTES_SUFFIX)
         ctx.reports.write_notes(notes, decision.notes)
@@ -83,8 +83,9 @@ def process(ctx: SweepContext, entry: Entry) -> bool:
 def _decide(ctx: SweepContext, entry: Entry, sha256: str, read_error: str) -> Decision | None:
     name = entry.original_name
     if read_error:
-        ctx.reports.write_unreadable(name, read_error, ctx.outbox.reports, entry.base_name)
-        return Decision("failed", sha256, CheckResult("failed", reason=read_error), notes=[f"{name}: {read_error}"])
+        written = ctx.reports.write_unreadable(name, read_error, ctx.outbox.reports, entry.base_name)
+        check = CheckResult("failed", reason=read_error, written=written)
+        return Decision("failed", sha256, check, notes=[f"{name}: {read_error}"])
     earlier = ctx.ledger.processed_before(sha256, entry)
     if earlier is not None:
         note = (
@@ -100,6 +101,7 @@ def _decide(ctx: SweepContext, entry: Entry, sha256: str, read_error: str) -> De
     decision = Decision("failed" if check.status == "failed" else check.status, sha256, check)
     if check.reason:
         decision.notes.append(f"{name}: could not be checked: {check.reason}")
+    decision.notes += [f"{name}: {note}" for note in check.notes]
     since = ctx.clock() - ctx.settings.isa13_window_days * _DAY
     for sender, isa13 in sorted(check.interchanges):
         other = ctx.ledger.isa13_seen(sender, isa13, since, entry)

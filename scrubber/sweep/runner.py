@@ -23,6 +23,7 @@ from scrubber.sweep.recovery import complete, recover
 from scrubber.sweep.settings import SweepSettings
 from scrubber.sweep.summary import RunSummary
 from scrubber.workflows.check import Scrubber
+from scrubber.workflows.setup import SETUP_ERRORS, build_engine
 
 log = structlog.get_logger("scrubber.sweep")
 
@@ -32,8 +33,12 @@ class SweepSetupError(Exception):
 
 
 def make_scrubber(settings: SweepSettings) -> Scrubber:
-    """The checker a sweep uses; reference data and rule configuration plug in here."""
-    return Scrubber(as_of=settings.as_of)
+    """The checker `scrubber check` would use: same configuration, reference data and structure check."""
+    try:
+        engine = build_engine(settings.config, as_of=settings.as_of)
+    except SETUP_ERRORS as error:
+        raise SweepSetupError(str(error)) from None
+    return Scrubber(engine, structure=settings.structure)
 
 
 def run_sweep(
@@ -48,9 +53,10 @@ def run_sweep(
     if not settings.inbox.is_dir():
         raise SweepSetupError(f"inbox {settings.inbox} is not a folder")
     try:
-        specs = resolve_outputs(settings.outputs)
+        plan = resolve_outputs(settings.outputs, structure=settings.structure)
     except ValueError as error:
         raise SweepSetupError(str(error)) from None
+    scrubber = scrubber or make_scrubber(settings)
     outbox = Outbox(settings.outbox, settings.dir_mode)
     try:
         outbox.prepare()
@@ -65,8 +71,8 @@ def run_sweep(
             settings=settings,
             ledger=ledger,
             outbox=outbox,
-            reports=ReportSet(specs, settings.file_mode, on_claim=lambda: checkpoint("report.claim")),
-            scrubber=scrubber or make_scrubber(settings),
+            reports=ReportSet(plan, settings.file_mode, on_claim=lambda: checkpoint("report.claim")),
+            scrubber=scrubber,
             clock=clock,
             checkpoint=checkpoint,
         )

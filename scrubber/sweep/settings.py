@@ -37,6 +37,8 @@ class SweepSettings(BaseModel):
     dir_mode: int = 0o700  # outbox folders created by the sweep
     max_files: int | None = Field(default=None, ge=1)  # stop picking up after this many (bounded cron runs)
     as_of: dt.date | None = None  # judge dates as of this day; default today
+    config: Path | None = None  # scrubber.toml, as for `scrubber check --config`; None: default locations
+    structure: bool = True  # the TR3 structure check (pyx12), as `scrubber check` runs it by default
 
     @field_validator("outputs")
     @classmethod

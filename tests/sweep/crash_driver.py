@@ -30,7 +30,9 @@ def main() -> int:
             print(step, flush=True)
             os.kill(os.getpid(), signal.SIGKILL)
 
-    settings = SweepSettings(inbox=inbox, outbox=outbox, settle_seconds=0, stale_seconds=0, as_of=dt.date(2026, 11, 1))
+    settings = SweepSettings(
+        inbox=inbox, outbox=outbox, settle_seconds=0, stale_seconds=0, as_of=dt.date(2026, 11, 1), structure=False
+    )
     return run_sweep(settings, checkpoint=checkpoint).exit_code
 
 

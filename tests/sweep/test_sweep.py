@@ -329,3 +329,35 @@ def test_cli_exit_codes(folders):
         assert result.returncode == EXIT_USAGE, result.stderr
         assert result.stderr.count("\n") <= 12 and "Traceback" not in result.stderr
     assert "unknown output 'nope'" in usage[1].stderr
+
+
+def test_structure_check_and_acknowledgments_like_check(folders, tmp_path):
+    """A swept file is judged as `scrubber check` judges it, and gets the same 999/277CA/split files."""
+    inbox, outbox = folders
+    broken = _clean().replace(b"CLM*CLEAN1*100*", b"CLM*CLEAN1*100*").replace(b"DMG*D8*19700501*F", b"DMG*D8*1970*F")
+    _drop(inbox, {"a.837": _clean(), "b.837": broken})
+    config = settings(inbox, outbox, structure=True, outputs=("json", "999", "277ca", "split"))
+    summary = run_sweep(config)
+    assert summary.processed == 2
+    reports = outbox / "reports"
+    for base in ("a.837", "b.837"):
+        for suffix in (".json", ".999", ".277", ".accepted.837", ".rejected.837"):
+            assert (reports / f"{base}{suffix}").exists(), base + suffix
+    assert (reports / "a.837.999").read_text().startswith("ISA")
+    swept = json.loads((reports / "b.837.json").read_text())
+    checked = json.loads(sweep_check_json(inbox.parent, outbox / "rejected" / "b.837"))
+    assert swept["status"] == checked["status"] == "rejected"
+    assert [f["rule"] for f in swept["file_findings"]] == [f["rule"] for f in checked["file_findings"]]
+    assert [c["findings"] for c in swept["claims"]] == [c["findings"] for c in checked["claims"]]
+    row = ledger_rows(outbox)[0]
+    assert "reports/a.837.999" in json.loads(row["reports"])
+    with pytest.raises(SweepSetupError, match="999"):
+        run_sweep(settings(inbox, outbox, structure=False, outputs=("json", "999")))
+
+
+def sweep_check_json(cwd: Path, path: Path) -> str:
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "scrubber.cli", "check", "--format", "json", "--as-of", "2026-11-01"]
+    return subprocess.run([*command, str(path)], capture_output=True, text=True, cwd=cwd).stdout

@@ -17,6 +17,8 @@ from scrubber.sweep.layout import ChangedDuringMove, move, put_back
 from scrubber.sweep.ledger import Entry
 from scrubber.sweep.pickup import Candidate, marker_for
 
+NOTES_SUFFIX = ".notes.txt"  # reports/BASE.notes.txt: what the sweep has to say about a file
+
 
 class ClaimError(Exception):
     """The file could not be moved out of the inbox (permissions, say); it stays where it was."""
@@ -56,7 +58,8 @@ def drop_marker(ctx: SweepContext, entry: Entry) -> None:
 def hand_back(ctx: SweepContext, entry: Entry) -> None:
     """Return a claimed file to the inbox (it was still changing) and forget the claim."""
     put_back(ctx.outbox.claimed(entry.base_name), ctx.settings.inbox / entry.original_name)
-    for path in ctx.reports.paths(ctx.outbox.reports, entry.base_name):
+    notes = ctx.outbox.report(entry.base_name, NOTES_SUFFIX)
+    for path in [*ctx.reports.paths(ctx.outbox.reports, entry.base_name), notes]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
     ctx.ledger.forget(entry)

@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from scrubber.fsutil import fsync_dir
 from scrubber.sweep.context import SweepContext
 from scrubber.sweep.ledger import Entry, Result
-from scrubber.sweep.lifecycle import hand_back
+from scrubber.sweep.lifecycle import NOTES_SUFFIX, hand_back
 from scrubber.sweep.outputs import CheckResult
 
-NOTES_SUFFIX = ".notes.txt"
 _DAY = 86400.0
 
 
@@ -46,7 +45,7 @@ def process(ctx: SweepContext, entry: Entry) -> bool:
         hand_back(ctx, entry)
         return False
     decision = _decide(ctx, entry, sha256, read_error)
-    if decision is None:
+    if decision is None or not _unchanged(path, entry):  # written to while it was being checked
         hand_back(ctx, entry)
         return False
     ctx.checkpoint("process.reports")

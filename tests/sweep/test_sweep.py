@@ -334,7 +334,7 @@ def test_cli_exit_codes(folders):
 def test_structure_check_and_acknowledgments_like_check(folders, tmp_path):
     """A swept file is judged as `scrubber check` judges it, and gets the same 999/277CA/split files."""
     inbox, outbox = folders
-    broken = _clean().replace(b"CLM*CLEAN1*100*", b"CLM*CLEAN1*100*").replace(b"DMG*D8*19700501*F", b"DMG*D8*1970*F")
+    broken = _clean().replace(b"DMG*D8*19700501*F", b"DMG*D8*1970*F")  # a date the TR3 check refuses
     _drop(inbox, {"a.837": _clean(), "b.837": broken})
     config = settings(inbox, outbox, structure=True, outputs=("json", "999", "277ca", "split"))
     summary = run_sweep(config)

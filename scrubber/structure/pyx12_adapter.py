@@ -101,6 +101,7 @@ class StructureResult:
         out.write(_partial_acceptance(buffer.getvalue()))
 
 
+_MISSING = frozenset({"3", "I6", "I7", "I8"})  # 999 IK304: required segment or loop missing, under minimum
 _AK9 = re.compile(r"AK9\*R\*(\d+)\*(\d+)\*(\d+)")
 
 
@@ -133,7 +134,14 @@ class _Recorder(pyx12.error_handler.err_handler):
 
     def seg_error(self, err_cde: str, err_str: str, err_value: str | None = None, src_line: int | None = None) -> None:
         super().seg_error(err_cde, err_str, err_value, src_line)
-        segment = self.lookup(src_line) if src_line else None
+        noticed = src_line or (self.current.index if self.current is not None else 0)
+        if err_cde in _MISSING and noticed > 1:
+            # pyx12 notices a missing segment at the one after the gap, which may open the next
+            # claim's loops; the gap belongs with the segment before it.
+            segment = self.lookup(noticed - 1)
+            err_str = f"{err_str} after this segment"
+        else:
+            segment = self.lookup(noticed) if src_line else None
         self._sink(StructureError("seg", err_cde, err_str, segment or self.current, loop=self.loop))
 
     def ele_error(self, err_cde: str, err_str: str, bad_value: str | None, refdes: str | None = None) -> None:

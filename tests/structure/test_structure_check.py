@@ -12,6 +12,7 @@ from scrubber.rules.base import DOC_HEADINGS
 from scrubber.rules.catalogue import default_registry
 from scrubber.rules.structure import RULES, rule_for
 from scrubber.structure.pyx12_adapter import reference_check, validate
+from scrubber.synthetic import ClaimSpec, render_837
 from scrubber.workflows.check import Scrubber
 from tests.structure.broken import BROKEN_CHARGE, BROKEN_CLAIM, broken_text, clean_text, line_of
 
@@ -31,7 +32,8 @@ def test_every_tr3_example_gets_the_errors_pyx12_itself_reports(tr3_file):
     ours = validate(tr3_file)
     valid, theirs = reference_check(tr3_file)
     assert ours.complete
-    assert sorted(e.message for e in ours.errors) == sorted(m.split(": ", 1)[1] for m in theirs)
+    ours_messages = sorted(e.message.removesuffix(" after this segment") for e in ours.errors)
+    assert ours_messages == sorted(m.split(": ", 1)[1] for m in theirs)
     assert valid == (not ours.errors)
 
 
@@ -178,3 +180,17 @@ def test_a_component_error_names_the_component():
     column = finding.location.column
     assert finding.segment_text[column : column + finding.location.length] == "Q"
     assert report.claims[0].status == "rejected"
+
+
+def test_a_missing_segment_is_charged_to_the_claim_it_is_missing_from():
+    claims = [ClaimSpec(claim_id=claim_id) for claim_id in ("A", "B", "C")]
+    lines = render_837(claims, line_break="\n").split("\n")
+    gap = next(i for i, line in enumerate(lines) if line.startswith("DTP*472"))  # claim A's only line date
+    del lines[gap]
+    text = "\n".join(lines).replace("SE*51*", "SE*50*")
+    report = scrub(text.encode())
+    statuses = {claim.claim_id: claim.status for claim in report.claims}
+    assert statuses == {"A": "rejected", "B": "accepted", "C": "accepted"}
+    (finding,) = [f for f in report.claims[0].findings if f.rule == "X12006"]
+    assert finding.location.segment == gap  # the SV1 just before the gap (1-based: gap - 1 + 1)
+    assert "(DTP) missing after this segment" in finding.message

@@ -41,7 +41,7 @@ from scrubber.x12.segment import Segment
 
 log = structlog.get_logger("scrubber.structure")
 
-CONTROL_MAP = "x12.control.00501.xml"
+CONTROL_MAPS = {"00501": "x12.control.00501.xml", "00401": "x12.control.00401.xml"}
 ACK_999_VERSION = "005010X231A1"
 _KEEP_BEHIND = 64  # segments kept after pyx12 has passed them (errors may name the previous one)
 MAX_ERRORS = 10_000  # per file; a file this broken is reported as such, not error by error
@@ -240,13 +240,14 @@ def validate(path: str | Path) -> StructureResult:
 
 
 def _walk(src: Any, feed: _SegmentFeed, errh: _Recorder) -> None:
-    """pyx12's validation loop (as in pyx12.x12n_document), for 005010 only and with positions."""
+    """pyx12's validation loop (as in pyx12.x12n_document), with the position of every error."""
     param = pyx12.params.params()
-    control_map = pyx12.map_if.load_map_file(CONTROL_MAP, param)
+    control_file = CONTROL_MAPS.get(src.icvn, CONTROL_MAPS["00501"])
+    control_map = pyx12.map_if.load_map_file(control_file, param)
     map_index = pyx12.map_index.map_index()
     node = control_map.getnodebypath("/ISA_LOOP/ISA")
     walker = walk_tree()
-    map_file: str | None = CONTROL_MAP
+    map_file: str | None = control_file
     cur_map: Any = None
     icvn = None
     for seg in src:

@@ -14,6 +14,7 @@ Nothing outside this module imports pyx12.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import logging
@@ -241,9 +242,8 @@ def validate(path: str | Path) -> StructureResult:
 
 def _walk(src: Any, feed: _SegmentFeed, errh: _Recorder) -> None:
     """pyx12's validation loop (as in pyx12.x12n_document), with the position of every error."""
-    param = pyx12.params.params()
     control_file = CONTROL_MAPS.get(src.icvn, CONTROL_MAPS["00501"])
-    control_map = pyx12.map_if.load_map_file(control_file, param)
+    control_map = _load_map(control_file)
     map_index = pyx12.map_index.map_index()
     node = control_map.getnodebypath("/ISA_LOOP/ISA")
     walker = walk_tree()
@@ -288,7 +288,7 @@ def _walk(src: Any, feed: _SegmentFeed, errh: _Recorder) -> None:
                 )
             if wanted != map_file:
                 map_file = wanted
-                cur_map = pyx12.map_if.load_map_file(map_file, param)
+                cur_map = _load_map(map_file)
                 src.check_837_lx = cur_map.id == "837"
             node = cur_map.getnodebypath("/ISA_LOOP/GS_LOOP/GS")
             errh.add_gs_loop(seg, src)
@@ -308,6 +308,13 @@ def _walk(src: Any, feed: _SegmentFeed, errh: _Recorder) -> None:
         apply_segment_errors(node, seg, errh)
     src.cleanup()  # trailers missing at the end of the file
     errh.handle_errors(src.pop_errors())
+
+
+@functools.cache
+def _load_map(map_file: str) -> Any:
+    """A pyx12 map, parsed once per process (about a second each). Maps hold no validation state:
+    pyx12 keeps its loop and segment counts in the walker's NodeCounter, created per file."""
+    return pyx12.map_if.load_map_file(map_file, pyx12.params.params())
 
 
 def _loop_of(node: Any) -> str:

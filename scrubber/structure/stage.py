@@ -64,24 +64,46 @@ class StructureFindings:
         return len(self._unplaced) + sum(len(found) for found in self._by_segment.values())
 
     def attach(self, claim: Claim) -> None:
-        """Add the findings inside the claim's segments and HL context to its parse findings."""
+        """Add the findings inside the claim's segments and HL context to its parse findings.
+
+        Where the walker already reported the same element (a bad date in DTP03, say), its
+        finding stands alone: one problem, one finding.
+        """
         if not self._by_segment:
             return
+        said = {_spot(f) for f in claim.parse_findings} - {None}
         for segment in chain(claim.context_segments, claim.segments):
             found = self._by_segment.get(segment.index)
             if found:
-                claim.parse_findings.extend(f.model_copy() for f in found)
+                claim.parse_findings.extend(f.model_copy() for f in found if _spot(f) not in said)
                 self._attached.add(segment.index)
 
-    def leftovers(self) -> list[Finding]:
-        """Findings no claim held, in file order: they belong to the file."""
+    def leftovers(self, already: list[Finding] | None = None) -> list[Finding]:
+        """Findings no claim held, in file order: they belong to the file.
+
+        ``already`` are the walker's file findings: an envelope error it reported at the same
+        trailer (SE01 count, say) or an element it reported is not repeated.
+        """
+        said = {_spot(f) for f in already or ()} - {None}
+        trailers = {f.location.segment for f in already or () if f.location and f.rule in _WALKER_ENVELOPE}
         placed = [
             finding
             for index in sorted(self._by_segment)
             if index not in self._attached
             for finding in self._by_segment[index]
+            if _spot(finding) not in said and not (finding.rule in _X12_ENVELOPE and index in trailers)
         ]
         return self._unplaced + placed
+
+
+_WALKER_ENVELOPE = frozenset({"ENV001", "ENV002", "ENV003"})  # counts, control numbers, trailers
+_X12_ENVELOPE = frozenset({"X12001", "X12002", "X12003"})
+
+
+def _spot(finding: Finding) -> tuple[int, str] | None:
+    """(segment, element) of an element-level finding; None for segment-level ones."""
+    location = finding.location
+    return (location.segment, location.element) if location is not None and location.element else None
 
 
 @dataclass(slots=True)

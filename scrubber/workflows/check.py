@@ -98,7 +98,7 @@ class FileScan:
                         yield adjusted
         except NotX12Error as error:
             raise UnreadableInput(self.name, str(error)) from None
-        for finding in self.structure.leftovers() if self.structure is not None else ():
+        for finding in self.structure.leftovers(self.file_findings) if self.structure is not None else ():
             if engine.adjust(finding) is not None:
                 self.file_findings.append(finding)
                 self.summary.count([finding])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -65,11 +66,20 @@ def test_clean_file_has_no_structure_findings():
 
 
 def test_envelope_errors_belong_to_the_file():
+    text = re.sub(r"(SE\*\d+\*)0003", r"\g<1>0002", clean_text()).replace("ST*837*0003", "ST*837*0002")
+    report = scrub(text.encode())  # ST02 0002 twice in one group: only pyx12 checks uniqueness
+    envelope = [f for f in report.file_findings if f.rule == "X12003"]
+    second_st = [i for i, line in enumerate(text.splitlines(), start=1) if line.startswith("ST*837*0002")][1]
+    assert [f.location.segment for f in envelope] == [second_st]
+    assert "not unique" in envelope[0].message and "IK502 code 23" in envelope[0].reference
+    assert report.status == "rejected" and all(c.status == "accepted" for c in report.claims)
+
+
+def test_an_envelope_error_the_walker_reports_is_not_repeated():
     text = clean_text().replace("SE*", "SE*9", 1)
     report = scrub(text.encode())
-    envelope = [f for f in report.file_findings if f.rule == "X12003"]
-    assert envelope and envelope[0].location.segment == line_of(text, "SE*9")
-    assert report.status == "rejected"
+    rules = [f.rule for f in report.file_findings]
+    assert "ENV001" in rules and "X12003" not in rules
 
 
 def test_subscriber_level_error_rejects_the_claims_under_it():

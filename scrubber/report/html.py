@@ -43,6 +43,7 @@ details > summary { cursor: pointer; color: var(--muted); }
 .seg { white-space: pre; padding: 0 8px; }
 .seg .ln { display: inline-block; min-width: 4.5em; color: var(--muted); user-select: none; }
 .seg.has-finding { background: #fff4f2; }
+.seg[data-worst="warning"] { background: #fffaeb; } .seg[data-worst="info"] { background: #f3f7ff; }
 mark { background: #ffd7d2; border-bottom: 2px solid var(--err); padding: 0 1px; }
 mark.warning { background: #fff0c2; border-bottom-color: var(--warn); }
 mark.info { background: #dbe8ff; border-bottom-color: var(--info); }
@@ -81,6 +82,9 @@ _JS = """
   status.addEventListener('change', apply); rule.addEventListener('change', apply); apply();
 })();
 """
+
+
+_SEVERITY_ORDER = ("error", "warning", "info")
 
 
 def _e(text: object) -> str:
@@ -230,8 +234,12 @@ def _segment_line(index: int, text: str, findings: list[Finding]) -> str:
         cursor = end
     if cursor < len(text):
         pieces.append(_e(text[cursor:]))
-    css = "seg has-finding" if findings else "seg"
-    return f'<div class="{css}" data-segment="{index}"><span class="ln">{index}</span>{"".join(pieces)}</div>'
+    if findings:
+        worst = min((f.severity.value for f in findings), key=_SEVERITY_ORDER.index)
+        opening = f'<div class="seg has-finding" data-segment="{index}" data-worst="{worst}">'
+    else:
+        opening = f'<div class="seg" data-segment="{index}">'
+    return f'{opening}<span class="ln">{index}</span>{"".join(pieces)}</div>'
 
 
 def _finding_box(finding: Finding) -> str:

@@ -91,7 +91,7 @@ def test_html_report_shows_the_structure_finding_inline_at_its_element():
     text = broken_text()
     page = render("html", text.encode())
     segment = line_of(text, f"CLM*{BROKEN_CLAIM}")
-    row = re.search(rf'<div class="seg has-finding" data-segment="{segment}">(.*?)</div>', page)
+    row = re.search(rf'<div class="seg has-finding" data-segment="{segment}" data-worst="error">(.*?)</div>', page)
     assert row is not None
     assert f'<mark class="error">{BROKEN_CHARGE}</mark>' in row.group(1)
     after = page[row.end() :]

@@ -1,0 +1,1 @@
+"""Acknowledgments: the 277CA writer, its claim-status table and the verdicts it is built from."""

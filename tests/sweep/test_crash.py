@@ -1,9 +1,11 @@
 """kill -9 at any moment, rerun: no file lost, none processed twice, no half-written output visible.
 
-Two ways to kill a real sweep subprocess with SIGKILL:
+Two ways to kill a real sweep process with SIGKILL:
 - aimed: the sweep calls a checkpoint between every durable step and after each claim's report
-  lines; a driver kills itself at a randomly drawn one of them, so every kind of step is hit;
-- timed: `scrubber sweep` itself is killed after a random delay, wherever it happens to be.
+  lines; a forked child running the sweep kills itself at a randomly drawn one of them, so every
+  kind of step is hit (forked from the test, so no interpreter start-up per kill);
+- timed: a `scrubber sweep` subprocess, as cron starts it, is killed from outside at a random
+  instant a few files into its run, wherever it happens to be.
 After every kill the invariants hold, and after a final clean run the outbox is the same as that
 of a sweep that was never killed.
 """
@@ -21,9 +23,10 @@ from pathlib import Path
 
 from scrubber.sweep import run_sweep
 
-from .helpers import HERE, assert_complete_outputs, final_state, ledger_rows, settings, sweep_cli, where_is, x12
+from .helpers import assert_complete_outputs, final_state, ledger_rows, settings, sweep_cli, where_is, x12
 
-KILLS = 24
+KILLS = 22  # aimed kills
+TIMED_KILLS = 20
 SWEEP = [sys.executable, "-m", "scrubber.cli", "sweep"]
 FAST = ["--settle", "0", "--stale-after", "0", "--as-of", "2026-11-01", "--no-structure"]
 
@@ -68,28 +71,52 @@ def _check_invariants(inbox: Path, outbox: Path, names: set[str]) -> None:
     assert len(originals) == len(set(originals)), "a file was claimed twice"
 
 
+def _sweep_killing_itself(inbox: Path, outbox: Path, kill_at: int) -> tuple[int, str]:
+    """Fork a child that sweeps and sends itself SIGKILL at checkpoint number ``kill_at``.
+
+    Returns the child's exit code (-9 when killed) and the step it was killed at.
+    """
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        code = 99
+        try:
+            os.close(read_end)
+            calls = 0
+
+            def checkpoint(step: str) -> None:
+                nonlocal calls
+                calls += 1
+                if calls == kill_at:
+                    os.write(write_end, step.encode())
+                    os.kill(os.getpid(), signal.SIGKILL)
+
+            code = run_sweep(settings(inbox, outbox), checkpoint=checkpoint).exit_code
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    _, status = os.waitpid(pid, 0)
+    with os.fdopen(read_end, "rb") as pipe:
+        step = pipe.read().decode()
+    return os.waitstatus_to_exitcode(status), step
+
+
 def test_killed_at_random_steps_then_rerun_ends_like_an_uninterrupted_run(tmp_path):
     inbox, outbox = tmp_path / "in", tmp_path / "out"
     inbox.mkdir()
     contents = _populate(inbox, 24)
     expected = _reference(tmp_path, inbox)
     rng = random.Random(20261127)
-    # Every file passes about ten checkpoints; each of the first twelve, twice, in random order.
-    schedule = rng.sample(list(range(1, 13)) * 2, KILLS)
+    # Every file passes about ten checkpoints; each of the first eleven, twice, in random order.
+    schedule = rng.sample(list(range(1, 12)) * 2, KILLS)
     steps_hit: dict[str, int] = {}
     kills = 0
     for kill_at in schedule:
-        run = subprocess.run(
-            [sys.executable, str(HERE / "crash_driver.py"), str(inbox), str(outbox), str(kill_at)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        if run.returncode != -signal.SIGKILL:
-            assert run.returncode in (0, 1), run.stderr
+        code, step = _sweep_killing_itself(inbox, outbox, kill_at)
+        if code != -signal.SIGKILL:
+            assert code in (0, 1), code
             break  # the work ran out before the kill point
         kills += 1
-        step = run.stdout.strip()
         steps_hit[step] = steps_hit.get(step, 0) + 1
         _check_invariants(inbox, outbox, set(contents))
     assert kills >= 20, f"only {kills} kills landed before the work was done"
@@ -101,43 +128,35 @@ def test_killed_at_random_steps_then_rerun_ends_like_an_uninterrupted_run(tmp_pa
     print(f"aimed kills: {kills}, at steps {steps_hit}")
 
 
+def _wait_for_claims(inbox: Path, process: subprocess.Popen[bytes], target: int) -> None:
+    """Until the sweep has taken files out of the inbox down to ``target`` (or ended)."""
+    deadline = time.monotonic() + 60
+    while len(os.listdir(inbox)) > target and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+
+
 def test_killed_after_random_delays_then_rerun_ends_like_an_uninterrupted_run(tmp_path):
     inbox, outbox = tmp_path / "in", tmp_path / "out"
     inbox.mkdir()
-    contents = _populate(inbox, 200)
+    contents = _populate(inbox, 120)
     expected = _reference(tmp_path, inbox)
     rng = random.Random(4242)
-    kills = in_flight = 0
-    # Each run first starts Python (about half a second), then handles a file every few ms;
-    # delays spread over both, so some kills land in start-up and most in the middle of files.
-    for _ in range(KILLS):
+    for _ in range(TIMED_KILLS):
+        target = len(os.listdir(inbox)) - rng.randint(1, 3)
         process = subprocess.Popen(
-            [
-                *SWEEP,
-                str(inbox),
-                "--outbox",
-                str(outbox),
-                "--settle",
-                "0",
-                "--stale-after",
-                "0",
-                "--as-of",
-                "2026-11-01",
-            ],
+            [*SWEEP, str(inbox), "--outbox", str(outbox), *FAST],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(rng.uniform(0.3, 1.0))
+        _wait_for_claims(inbox, process, target)  # some files into the run, then a random instant
+        time.sleep(rng.uniform(0, 0.01))
         process.send_signal(signal.SIGKILL)
         code = process.wait(timeout=60)
-        if code == -signal.SIGKILL:
-            kills += 1
-            if (outbox / "processing").is_dir() and any((outbox / "processing").iterdir()):
-                in_flight += 1
+        assert code == -signal.SIGKILL, "the sweep finished before it was killed: the work ran out"
         _check_invariants(inbox, outbox, set(contents))
-    assert kills >= 20
+    taken = len(contents) - len(os.listdir(inbox))
     final = sweep_cli(inbox, outbox, *FAST)
     assert final.returncode == 1, final.stderr  # junk and empty files failed (in the reference too)
     _check_invariants(inbox, outbox, set(contents))
     assert final_state(outbox) == expected
-    print(f"timed kills: {kills}, {in_flight} with a file in processing/")
+    print(f"timed kills: {TIMED_KILLS}; {taken} of {len(contents)} files had left the inbox before the final run")

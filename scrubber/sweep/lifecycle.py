@@ -18,6 +18,7 @@ from scrubber.sweep.ledger import Entry
 from scrubber.sweep.pickup import Candidate, marker_for
 
 NOTES_SUFFIX = ".notes.txt"  # reports/BASE.notes.txt: what the sweep has to say about a file
+DONE_BATCH = 64  # files marked done per folder fsync and ledger commit
 
 
 class ClaimError(Exception):
@@ -78,9 +79,6 @@ def finish(ctx: SweepContext, entry: Entry) -> None:
     ctx.finished.append(entry)
     if len(ctx.finished) >= DONE_BATCH:
         settle_finished(ctx)
-
-
-DONE_BATCH = 64
 
 
 def settle_finished(ctx: SweepContext) -> None:

@@ -93,6 +93,12 @@ def check(
             "--config", "-c", help="scrubber.toml to use (default: ./scrubber.toml, then $XDG_CONFIG_HOME/scrubber/)."
         ),
     ] = None,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Worker processes: files, and pieces of large files, are checked in parallel."
+        ),
+    ] = 1,
 ) -> None:
     """Check 837P files. Exit 0: all claims accepted; 1: a claim or file rejected; 2: unreadable input."""
     from scrubber.workflows.outputs import OutputOptions
@@ -109,6 +115,7 @@ def check(
         structure=not no_structure,
         config=config,
         outputs=OutputOptions(ack999=ack999, ack277=ack277, accepted_out=accepted_out, rejected_out=rejected_out),
+        jobs=jobs,
     )
     try:
         code = run_check(options)

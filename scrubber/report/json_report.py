@@ -35,9 +35,13 @@ class JsonWriter:
         self._out.write(f'{{"schema": {json.dumps(SCHEMA)}, "file": {json.dumps(name)}, "claims": [')
 
     def claim(self, claim: ClaimReport) -> None:
+        self.claim_json(claim.model_dump_json())
+
+    def claim_json(self, text: str) -> None:
+        """A claim already serialised (by a worker process of ``--jobs``)."""
         self._out.write(",\n" if self._claims else "\n")
         self._claims += 1
-        self._out.write(claim.model_dump_json())
+        self._out.write(text)
 
     def file_finding(self, finding: Finding) -> None:
         """File findings are written with the totals, in finish_file."""

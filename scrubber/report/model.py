@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
@@ -92,17 +91,29 @@ class Summary(BaseModel):
     findings_by_rule: dict[str, int] = {}
 
     def add(self, claim: ClaimReport) -> None:
+        self.tally(claim.status, [f.rule for f in claim.findings])
+
+    def tally(self, status: str, rules: list[str]) -> None:
+        """Count one claim from its status and finding rule codes (what a worker process sends)."""
         self.claims += 1
-        if claim.status == "accepted":
+        if status == "accepted":
             self.accepted += 1
         else:
             self.rejected += 1
-        self.count(claim.findings)
+        self._count_rules(rules)
 
     def count(self, findings: list[Finding]) -> None:
-        if findings:
-            counts = Counter(self.findings_by_rule)
-            counts.update(f.rule for f in findings)
+        self._count_rules([f.rule for f in findings])
+
+    def _count_rules(self, rules: list[str]) -> None:
+        if not rules:
+            return
+        counts = self.findings_by_rule
+        new_rule = False
+        for rule in rules:
+            new_rule = new_rule or rule not in counts
+            counts[rule] = counts.get(rule, 0) + 1
+        if new_rule:  # keys stay sorted, as the report shows them
             self.findings_by_rule = dict(sorted(counts.items()))
 
 

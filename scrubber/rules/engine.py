@@ -8,7 +8,7 @@ import structlog
 
 from scrubber.findings import Finding, Severity
 from scrubber.model import Claim
-from scrubber.rules.base import RuleContext
+from scrubber.rules.base import Rule, RuleContext
 from scrubber.rules.registry import RuleRegistry
 
 log = structlog.get_logger(__name__)
@@ -40,17 +40,30 @@ class RuleEngine:
         self.context = context
         self.selection = selection or AllRulesAtDefaults()
         self._claim_rules = [rule for rule in registry if not rule.emitted_by_parser]
+        # Configuration is fixed for the engine's life, so its answers are looked up once per
+        # payer (and severity per rule, payer and default) instead of once per claim and rule.
+        self._enabled: dict[str, list[Rule]] = {}
+        self._severities: dict[tuple[str, str, Severity], Severity] = {}
 
     def check(self, claim: Claim) -> list[Finding]:
         findings: list[Finding] = []
         payer = claim.payer_id
-        for rule in self._claim_rules:
-            if not self.selection.is_enabled(rule.code, payer):
-                continue
-            for finding in rule.check(claim, self.context):
-                finding.severity = self.selection.severity_for(rule.code, payer, finding.severity)
+        rules = self._enabled.get(payer)
+        if rules is None:
+            rules = self._enabled[payer] = [r for r in self._claim_rules if self.selection.is_enabled(r.code, payer)]
+        context = self.context
+        for rule in rules:
+            for finding in rule.check(claim, context):
+                finding.severity = self._severity(rule.code, payer, finding.severity)
                 findings.append(finding)
         return findings
+
+    def _severity(self, code: str, payer: str, default: Severity) -> Severity:
+        key = (code, payer, default)
+        severity = self._severities.get(key)
+        if severity is None:
+            severity = self._severities[key] = self.selection.severity_for(code, payer, default)
+        return severity
 
     def adjust(self, finding: Finding, payer_id: str = "") -> Finding | None:
         """Apply configuration to a finding made outside the engine (parser, structure check)."""

@@ -18,6 +18,7 @@ from scrubber.report.writers import ReportWriter, writer_for
 from scrubber.structure.stage import open_checked
 from scrubber.workflows.check import Scrubber, UnreadableInput
 from scrubber.workflows.outputs import FileOutputs, OutputError, OutputOptions
+from scrubber.workflows.parallel import can_run_pieces, check_files
 from scrubber.workflows.setup import build_engine
 
 EXIT_ACCEPTED, EXIT_REJECTED, EXIT_UNREADABLE = 0, 1, 2
@@ -32,6 +33,7 @@ class CheckOptions:
     config: Path | None = None  # scrubber.toml; None: the default locations, else defaults
     structure: bool = True  # the TR3 check through pyx12 (--no-structure turns it off)
     outputs: OutputOptions = field(default_factory=OutputOptions)  # 999, 277CA, split 837s
+    jobs: int = 1  # worker processes (scrubber.workflows.parallel)
 
 
 @contextlib.contextmanager
@@ -73,6 +75,10 @@ def check_file(scrubber: Scrubber, source: str, writer: ReportWriter, outputs: F
         return EXIT_UNREADABLE
 
 
+def _wants_outputs(outputs: OutputOptions) -> bool:
+    return any((outputs.ack999, outputs.ack277, outputs.accepted_out, outputs.rejected_out))
+
+
 def run_check(options: CheckOptions) -> int:
     """Check every file; the exit code is the worst of them (2 unreadable > 1 rejected > 0)."""
     engine = build_engine(options.config, as_of=options.as_of)
@@ -82,6 +88,10 @@ def run_check(options: CheckOptions) -> int:
         writer = writer_for(options.format, out, color=is_tty)
         writer.begin(len(options.files))
         multi = len(options.files) > 1
+        if options.jobs > 1 and can_run_pieces(scrubber, _wants_outputs(options.outputs)):
+            worst = check_files(scrubber, options.files, writer, options.jobs)
+            writer.close()
+            return worst
         for ordinal, source in enumerate(options.files):
             outputs = FileOutputs(options.outputs, multi=multi, ordinal=ordinal)
             worst = max(worst, check_file(scrubber, source, writer, outputs))

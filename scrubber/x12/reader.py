@@ -71,8 +71,13 @@ def parse_isa_delimiters(head: str) -> Delimiters:
 
 
 @dataclass(slots=True)
-class _Cursor:
-    """Where reading stands: offset and line of the first unsplit character, segment counters."""
+class Cursor:
+    """Where reading stands: offset and line of the first unsplit character, segment counters.
+
+    Given to :class:`SegmentReader` as ``resume`` (with the interchange's delimiters), it lets a
+    reader start in the middle of a file, right after a terminator, and still number segments,
+    lines and offsets as a reader from the start would: that is how a file is split across workers.
+    """
 
     offset: int = 0
     line: int = 1
@@ -89,8 +94,16 @@ class SegmentReader:
     the segment it concerns is handed on.
     """
 
-    def __init__(self, stream: BinaryIO, on_issue: IssueSink | None = None, chunk_size: int = CHUNK_SIZE):
+    def __init__(
+        self,
+        stream: BinaryIO,
+        on_issue: IssueSink | None = None,
+        chunk_size: int = CHUNK_SIZE,
+        resume: tuple[Delimiters, Cursor] | None = None,
+    ):
         self._stream = stream
+        self._resume = resume
+        self.cursor = resume[1] if resume else Cursor()
         self._on_issue = on_issue or (lambda issue: None)
         self._chunk_size = chunk_size
         self.bytes_read = 0
@@ -106,8 +119,13 @@ class SegmentReader:
 
     def _batches(self) -> Iterator[list[Segment]]:
         buffer = self._read()
-        cursor = _Cursor()
-        seen_isa = False
+        cursor = self.cursor
+        seen_isa = self._resume is not None
+        if self._resume is not None:  # inside an interchange whose ISA was read elsewhere
+            rest = yield from self._interchange(buffer, self._resume[0], cursor)
+            if rest is None:
+                return
+            buffer = rest
 
         while True:
             # -- find and parse the next ISA header -----------------------------------------
@@ -150,7 +168,7 @@ class SegmentReader:
             buffer = rest
 
     def _interchange(
-        self, buffer: str, delimiters: Delimiters, cursor: _Cursor
+        self, buffer: str, delimiters: Delimiters, cursor: Cursor
     ) -> Generator[list[Segment], None, str | None]:
         """Split segments chunk by chunk up to the IEA; return the text after it (None: end of data)."""
         term = delimiters.segment
@@ -192,7 +210,7 @@ class SegmentReader:
                     return None
 
     def _split_irregular(
-        self, parts: list[str], delimiters: Delimiters, cursor: _Cursor
+        self, parts: list[str], delimiters: Delimiters, cursor: Cursor
     ) -> Generator[list[Segment], None, int | None]:
         """The careful path: line breaks anywhere, empty segments, non-ASCII bytes. One segment a batch.
 
@@ -287,7 +305,7 @@ def _is_regular(buffer: str, parts: list[str], term: str) -> bool:
     return breaks == 0 or breaks == buffer.count(term + "\n") + buffer.startswith("\n")
 
 
-def _split_regular(parts: list[str], delimiters: Delimiters, cursor: _Cursor) -> tuple[list[Segment], int | None]:
+def _split_regular(parts: list[str], delimiters: Delimiters, cursor: Cursor) -> tuple[list[Segment], int | None]:
     """The hot path: segments of a regular chunk (see :func:`_is_regular`), as one list.
 
     Also returns the number of parts used when an IEA ends the interchange (else None).

@@ -82,6 +82,15 @@ class _Transaction:
     line: ServiceLine | None = None
 
 
+@dataclass(slots=True)
+class WalkerState:
+    """What the walker carries from one segment to the next (the open claim excepted)."""
+
+    interchange: _Interchange | None
+    group: _Group | None
+    tx: _Transaction | None
+
+
 class Walker:
     """Walks the segments of one file. Iterate over :meth:`walk` for claims and file findings."""
 
@@ -99,11 +108,14 @@ class Walker:
         """Reader callback: issues are turned into findings after the segment that raised them."""
         self._issues.append(issue)
 
-    def walk(self, segments: Iterable[Segment]) -> Iterator[Claim | Finding]:
+    def walk(self, segments: Iterable[Segment], *, final: bool = True) -> Iterator[Claim | Finding]:
         """Claims and file findings in file order.
 
         Handlers append to an output list rather than yield: one generator per segment and
         handler was most of the walker's cost, and the order of what comes out is the same.
+        ``final=False`` walks one piece of a file that continues elsewhere (see
+        :mod:`scrubber.workflows.parallel`): the open claim is handed on, since the HL or ST that
+        starts the next piece would close it first, and nothing is reported as missing.
         """
         out = self._out
         step = self._step
@@ -117,9 +129,27 @@ class Walker:
                 out.clear()
         if self._issues:
             self._drain_issues()
-        self._finish()
+        if final:
+            self._finish()
+        elif self._tx is not None and self._tx.supported:
+            self._close_claim(self._tx)
         yield from out
         out.clear()
+
+    def prime(self, segments: Iterable[Segment]) -> None:
+        """Walk context segments (an ISA, GS, ST, HL*20 block read elsewhere) without reporting."""
+        for segment in segments:
+            self._last_segment = segment
+            self._step(segment)
+        self._out.clear()
+        self._issues.clear()
+
+    def snapshot(self) -> WalkerState:
+        """The envelope and transaction state, for the next piece of a split file."""
+        return WalkerState(self._interchange, self._group, self._tx)
+
+    def restore(self, state: WalkerState) -> None:
+        self._interchange, self._group, self._tx = state.interchange, state.group, state.tx
 
     # -- dispatch ------------------------------------------------------------------------------
 
@@ -345,7 +375,7 @@ class Walker:
             tx.billing_provider, tx.billing_segments = None, [seg]
             tx.hl_ids.pop("22", None)
         elif level == "22":
-            tx.subscriber, tx.patient, tx.payer_id = None, None, ""
+            tx.subscriber, tx.patient, tx.payer_id, tx.relationship = None, None, "", ""
             tx.subscriber_segments, tx.patient_segments = [seg], []
         else:
             tx.patient, tx.patient_segments = None, [seg]

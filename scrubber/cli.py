@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from scrubber.codesets.commands import codes_app
+from scrubber.exitcodes import EXIT_UNREADABLE
 from scrubber.logs import configure_logging
 from scrubber.ncci_cli import ncci_app
 from scrubber.rules_cli import rules_command
@@ -30,7 +31,6 @@ app = typer.Typer(
 
 app.add_typer(codes_app, name="codes")
 
-EXIT_ACCEPTED, EXIT_REJECTED, EXIT_UNREADABLE = 0, 1, 2
 
 
 class ReportFormat(StrEnum):

@@ -30,15 +30,13 @@ class ReportWriter(Protocol):
 
 def writer_for(fmt: str, out: TextIO, *, color: bool = False) -> ReportWriter:
     """The writer of a format name (text, json, ...)."""
-    from scrubber.report import json_report, text
+    from scrubber.report import html, json_report, text
 
-    formats = {"json": lambda: json_report.JsonWriter(out), "text": lambda: text.TextWriter(out, color=color)}
-    try:
-        from scrubber.report import html
-
-        formats["html"] = lambda: html.HtmlWriter(out)
-    except ImportError:
-        pass
+    formats = {
+        "json": lambda: json_report.JsonWriter(out),
+        "text": lambda: text.TextWriter(out, color=color),
+        "html": lambda: html.HtmlWriter(out),
+    }
     if fmt not in formats:
         raise ValueError(f"unknown report format {fmt!r}; choose one of {', '.join(sorted(formats))}")
     return formats[fmt]()

@@ -31,6 +31,7 @@ from typing import Any, BinaryIO
 
 import structlog
 
+from scrubber.exitcodes import EXIT_ACCEPTED, EXIT_REJECTED, EXIT_UNREADABLE
 from scrubber.findings import Finding
 from scrubber.model import Claim
 from scrubber.report.model import ClaimReport, FileReport, Summary, file_status
@@ -42,7 +43,6 @@ from scrubber.x12.walker import Walker, WalkerState
 
 log = structlog.get_logger("scrubber.parallel")
 
-EXIT_ACCEPTED, EXIT_REJECTED, EXIT_UNREADABLE = 0, 1, 2
 PIECE_SIZE = 1 << 20  # at most: a piece's results sit in memory until their turn to be written
 MIN_PIECE_SIZE = 64 << 10  # at least: below this, process start-up and priming cost more than they save
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from scrubber.exitcodes import EXIT_ACCEPTED, EXIT_REJECTED, EXIT_UNREADABLE
 from scrubber.findings import Finding
 from scrubber.fsutil import atomic_writer
 from scrubber.report.model import ClaimReport
@@ -20,8 +21,6 @@ from scrubber.workflows.check import Scrubber, UnreadableInput
 from scrubber.workflows.outputs import FileOutputs, OutputError, OutputOptions
 from scrubber.workflows.parallel import can_run_pieces, check_files
 from scrubber.workflows.setup import build_engine
-
-EXIT_ACCEPTED, EXIT_REJECTED, EXIT_UNREADABLE = 0, 1, 2
 
 
 @dataclass

@@ -12,7 +12,7 @@ import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TextIO
+from typing import Any, TextIO
 
 from scrubber.x12.segment import Delimiters
 
@@ -181,28 +181,9 @@ def isa_segment(d: Delimiters, isa13: str, date: str = "260401", time: str = "12
     )
 
 
-def render_837(
-    claims: Sequence[ClaimSpec],
-    *,
-    claims_per_transaction: int = 50,
-    transactions_per_interchange: int = 20,
-    delimiters: Delimiters = DEFAULT_DELIMITERS,
-    line_break: str = "\n",
-    version: str = "005010X222A1",
-    first_isa13: int = 1,
-) -> str:
-    """An 837P file holding ``claims``, split into transactions and interchanges."""
-    return "".join(
-        iter_837(
-            claims,
-            claims_per_transaction=claims_per_transaction,
-            transactions_per_interchange=transactions_per_interchange,
-            delimiters=delimiters,
-            line_break=line_break,
-            version=version,
-            first_isa13=first_isa13,
-        )
-    )
+def render_837(claims: Sequence[ClaimSpec], **options: Any) -> str:
+    """An 837P file holding ``claims``, split into transactions and interchanges (see iter_837)."""
+    return "".join(iter_837(claims, **options))
 
 
 def iter_837(

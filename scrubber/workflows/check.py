@@ -104,16 +104,7 @@ class FileScan:
                 self.summary.count([finding])
                 yield finding
         self.sha256 = self._stream.hexdigest()
-        log.info(
-            "file.checked",
-            file=self.name,
-            claims=self.summary.claims,
-            accepted=self.summary.accepted,
-            rejected=self.summary.rejected,
-            file_findings=len(self.file_findings),
-            bytes=reader.bytes_read,
-            seconds=round(time.perf_counter() - started, 3),
-        )
+        log_checked(self.name, self.summary, self.file_findings, reader.bytes_read, started)
 
     def header(self) -> FileReport:
         """The report without its claims: what a streaming writer prints after the claims."""
@@ -124,6 +115,23 @@ class FileScan:
             summary=self.summary,
             file_findings=self.file_findings,
         )
+
+
+def log_checked(
+    name: str, summary: Summary, file_findings: list[Finding], bytes_read: int, started: float, **extra: object
+) -> None:
+    """The one log event per checked file: name, counts, size and time, never claim content."""
+    log.info(
+        "file.checked",
+        file=name,
+        claims=summary.claims,
+        accepted=summary.accepted,
+        rejected=summary.rejected,
+        file_findings=len(file_findings),
+        bytes=bytes_read,
+        **extra,
+        seconds=round(time.perf_counter() - started, 3),
+    )
 
 
 class Scrubber:

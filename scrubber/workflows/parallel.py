@@ -36,7 +36,7 @@ from scrubber.findings import Finding
 from scrubber.model import Claim
 from scrubber.report.model import ClaimReport, FileReport, Summary, file_status
 from scrubber.report.writers import ReportWriter
-from scrubber.workflows.check import STDIN_NAME, Scrubber, UnreadableInput
+from scrubber.workflows.check import STDIN_NAME, Scrubber, UnreadableInput, log_checked
 from scrubber.workflows.pieces import Boundary, plan
 from scrubber.x12.reader import Cursor, NotX12Error, SegmentReader
 from scrubber.x12.walker import Walker, WalkerState
@@ -218,17 +218,7 @@ class _Merger:
             file=run.name, sha256=run.sha256, status=status, summary=run.summary, file_findings=run.file_findings
         )
         self.writer.finish_file(header)
-        log.info(
-            "file.checked",
-            file=run.name,
-            claims=run.summary.claims,
-            accepted=run.summary.accepted,
-            rejected=run.summary.rejected,
-            file_findings=len(run.file_findings),
-            bytes=run.bytes_read,
-            pieces=run.pieces,
-            seconds=round(time.perf_counter() - run.started, 3),
-        )
+        log_checked(run.name, run.summary, run.file_findings, run.bytes_read, run.started, pieces=run.pieces)
         self.worst = max(self.worst, EXIT_REJECTED if status == "rejected" else EXIT_ACCEPTED)
 
 

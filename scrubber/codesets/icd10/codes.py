@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 # The first date of service on which ICD-10-CM replaced ICD-9-CM in the US (HHS final rule).
 ICD10_EFFECTIVE = dt.date(2015, 10, 1)
@@ -15,8 +16,13 @@ ICD10_EFFECTIVE = dt.date(2015, 10, 1)
 _CODE_SHAPE = re.compile(r"^[A-Z](?:[0-9][0-9A-Z]|[A-Z][0-9])[0-9A-Z]{0,4}$")  # QA0 (FY2026) has a letter second
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize(code: str) -> str:
-    """``m62.81`` or ``M6281 `` -> ``M6281`` (upper case, no point, no blanks)."""
+    """``m62.81`` or ``M6281 `` -> ``M6281`` (upper case, no point, no blanks).
+
+    Memoized: the rules normalize the same few claim codes hundreds of times per claim, and a
+    cache hit is cheaper than strip/upper/replace; the bound keeps odd input from growing it.
+    """
     return code.strip().upper().replace(".", "")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,13 @@ from scrubber.codesets.icd10.codes import dotted, normalize
 from scrubber.codesets.icd10.compile import read_data
 from scrubber.codesets.icd10.flags import CodeFlag
 from scrubber.codesets.icd10.ranges import CodeRange
+
+# Plain ints for the hot membership tests: ``int & CodeFlag`` builds a new enum member per call.
+_BILLABLE = int(CodeFlag.BILLABLE)
+_NO_TEXT = int(CodeFlag.NO_TEXT)
+# Bound of each per-instance memo: above the ~75k codes of a year, so a whole year fits, yet
+# claims sending endless unknown spellings cannot grow it without limit.
+_MEMO_SIZE = 1 << 17
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +66,23 @@ class CodeSet:
         blocks = sorted(data["blocks"], key=lambda b: (b[1], b[2]))
         self._blocks = blocks
         self._block_starts = [b[1] for b in blocks]
+        self._memoize()
+
+    def _memoize(self) -> None:
+        """Per-instance memos of the pure per-code lookups.
+
+        The rules ask the same few questions of the same codes many times per claim (lineage,
+        Excludes ranges, parent, title); the data is read-only after loading, so each answer is
+        computed once per code set. Results are immutable (tuples, strings, frozen dataclasses).
+        """
+        memo = lru_cache(maxsize=_MEMO_SIZE)
+        self._flags_of = memo(self._compute_flags)
+        self._category_keys = memo(self._compute_category_keys)
+        self._lineage_of = memo(self._compute_lineage)
+        self._parent_of = memo(self._compute_parent)
+        self._exclusions_of = memo(self._compute_exclusion_ranges)
+        self._excludes_of = memo(self._compute_excludes)
+        self._describe_of = memo(self._compute_describe)
 
     @classmethod
     def load(cls, path: Path) -> CodeSet:
@@ -67,26 +91,38 @@ class CodeSet:
     # -- membership -------------------------------------------------------------------------
 
     def flags(self, code: str) -> CodeFlag:
-        return CodeFlag(self._codes.get(normalize(code), 0))
+        return self._flags_of(normalize(code))
+
+    def _compute_flags(self, code: str) -> CodeFlag:
+        return CodeFlag(self._codes.get(code, 0))
 
     def exists(self, code: str) -> bool:
         """A code of this year, billable or header."""
         return normalize(code) in self._codes
 
     def is_billable(self, code: str) -> bool:
-        return bool(self._codes.get(normalize(code), 0) & CodeFlag.BILLABLE)
+        return bool(self._codes.get(normalize(code), 0) & _BILLABLE)
 
     def is_header(self, code: str) -> bool:
         code = normalize(code)
-        return code in self._codes and not self._codes[code] & CodeFlag.BILLABLE
+        return code in self._codes and not self._codes[code] & _BILLABLE
 
     def billable_codes(self) -> Iterator[str]:
-        return (c for c, f in self._codes.items() if f & CodeFlag.BILLABLE)
+        return (c for c, f in self._codes.items() if f & _BILLABLE)
 
     # -- tree ---------------------------------------------------------------------------------
 
     def block_of(self, code: str) -> str | None:
-        category = normalize(code)[:3]
+        return self._category_keys(normalize(code)[:3])[0]
+
+    def chapter_of(self, code: str) -> str | None:
+        return self._category_keys(normalize(code)[:3])[1]
+
+    def _compute_category_keys(self, category: str) -> tuple[str | None, str | None]:
+        """(block, chapter) of a three-character category: both looked up once per category."""
+        return self._compute_block(category), self._compute_chapter(category)
+
+    def _compute_block(self, category: str) -> str | None:
         i = bisect.bisect_right(self._block_starts, category) - 1
         while i >= 0:
             key, first, last, _ = self._blocks[i]
@@ -97,8 +133,7 @@ class CodeSet:
                 break
         return None
 
-    def chapter_of(self, code: str) -> str | None:
-        category = normalize(code)[:3]
+    def _compute_chapter(self, category: str) -> str | None:
         for key, first, last in self._chapters:
             if first <= category <= last:
                 return key
@@ -106,13 +141,16 @@ class CodeSet:
 
     def lineage(self, code: str) -> list[str]:
         """Tabular keys from the code up: the code, its subcategories, category, block, chapter."""
-        code = normalize(code)
+        return list(self._lineage_of(normalize(code)))
+
+    def _compute_lineage(self, code: str) -> tuple[str, ...]:
         keys = [code[:n] for n in range(len(code), 2, -1) if code[:n] in self._descriptions]
-        block, chapter = self.block_of(code), self.chapter_of(code)
-        return keys + [k for k in (block, chapter) if k]
+        return tuple(keys) + tuple(k for k in self._category_keys(code[:3]) if k)
 
     def parent(self, code: str) -> str | None:
-        code = normalize(code)
+        return self._parent_of(normalize(code))
+
+    def _compute_parent(self, code: str) -> str | None:
         for n in range(len(code) - 1, 2, -1):
             if code[:n] in self._codes:
                 return code[:n]
@@ -142,16 +180,18 @@ class CodeSet:
 
     def describe(self, code: str) -> str:
         """The code's title; seventh-character codes are composed from their stem and table."""
-        code = normalize(code)
+        return self._describe_of(normalize(code))
+
+    def _compute_describe(self, code: str) -> str:
         if code in self._descriptions:
             return self._descriptions[code]
         stem = next((code[:n] for n in range(len(code) - 1, 2, -1) if code[:n] in self._descriptions), "")
         text = self._descriptions.get(stem, "")
         if len(code) == 7:
-            table = next((self._seventh[k] for k in self.lineage(code) if k in self._seventh), {})
+            table = next((self._seventh[k] for k in self._lineage_of(code) if k in self._seventh), {})
             if code[6] in table:
                 text = f"{text}, {table[code[6]]}"
-        if self._codes.get(code, 0) & CodeFlag.NO_TEXT:
+        if self._codes.get(code, 0) & _NO_TEXT:
             under = f" under {dotted(stem)} {text}" if stem else ""
             return f"new FY{self.fiscal_year} code{under} (own title not bundled)"
         return text
@@ -162,18 +202,24 @@ class CodeSet:
 
     def inherited_notes(self, code: str, kind: str) -> list[tuple[str, str]]:
         """(owner key, note) of ``kind`` on the code and every level above it."""
-        return [(key, text) for key in self.lineage(code) for text in self._notes.get(key, {}).get(kind, [])]
+        keys = self._lineage_of(normalize(code))
+        return [(key, text) for key in keys for text in self._notes.get(key, {}).get(kind, [])]
 
     # -- Excludes -------------------------------------------------------------------------------
 
     def exclusion_ranges(self, code: str, kind: str = "excludes1") -> list[tuple[str, CodeRange]]:
+        return list(self._exclusions_of(normalize(code), kind))
+
+    def _compute_exclusion_ranges(self, code: str, kind: str) -> tuple[tuple[str, CodeRange], ...]:
         table = self._ranges[kind]
-        return [(key, r) for key in self.lineage(code) for r in table.get(key, [])]
+        return tuple((key, r) for key in self._lineage_of(code) for r in table.get(key, []))
 
     def excludes(self, code: str, other: str, kind: str = "excludes1") -> Exclusion | None:
         """The first note on ``code`` (or above it) that covers ``other``."""
-        code, other = normalize(code), normalize(other)
-        for owner, found in self.exclusion_ranges(code, kind):
+        return self._excludes_of(normalize(code), normalize(other), kind)
+
+    def _compute_excludes(self, code: str, other: str, kind: str) -> Exclusion | None:
+        for owner, found in self._exclusions_of(code, kind):
             if found.matches(other):
                 return Exclusion(kind, code, other, owner, found)
         return None

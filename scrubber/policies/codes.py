@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _SHAPES = {
     # ICD-10-CM: a letter, a digit, then up to five more characters (a category or a full code)
@@ -18,8 +19,12 @@ _SHAPES = {
 }
 
 
+@lru_cache(maxsize=1 << 14)
 def normalize(code: str) -> str:
-    """Upper case, without the decimal point or surrounding blanks."""
+    """Upper case, without the decimal point or surrounding blanks.
+
+    Memoized: every pattern test normalizes the claim's code again; the bound caps odd input.
+    """
     return code.strip().upper().replace(".", "")
 
 

@@ -8,9 +8,10 @@ reference, so a coder can tell an FY2026 verdict from an FY2027 one.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from itertools import combinations
 
-from scrubber.codesets.icd10 import CodeFlag, normalize
+from scrubber.codesets.icd10 import CodeFlag, CodeSet, normalize
 from scrubber.codesets.icd10.codes import ICD10_EFFECTIVE, looks_like_icd10
 from scrubber.findings import Finding, Severity
 from scrubber.model import Claim, Diagnosis
@@ -28,6 +29,13 @@ from scrubber.rules.icd10_support import (
 )
 
 LOOP = "2300"
+
+# Flag bits as plain ints, tested against CodeSet.bits(): ``CodeFlag & CodeFlag`` builds a new
+# enum member per test, which the age, sex and unspecified rules did for every diagnosis.
+_MANIFESTATION = int(CodeFlag.MANIFESTATION)
+_MALE = int(CodeFlag.MALE)
+_FEMALE = int(CodeFlag.FEMALE)
+_UNSPECIFIED = int(CodeFlag.UNSPECIFIED)
 
 
 def _at(dx: Diagnosis) -> dict:
@@ -319,7 +327,7 @@ class ManifestationFirst(Rule):
             return
         codes, diagnoses = judged
         first = diagnoses[0]
-        if not codes.flags(first.code) & CodeFlag.MANIFESTATION:
+        if not codes.bits(first.code) & _MANIFESTATION:
             return
         shown = show(first.code)
         code_first = [text for _, text in codes.inherited_notes(first.code, "code_first")]
@@ -384,10 +392,10 @@ class ExternalCauseFirst(Rule):
 
 
 _AGE_EDITS = (
-    (CodeFlag.NEWBORN, "newborn", (0, 0)),
-    (CodeFlag.PEDIATRIC, "pediatric", (0, 17)),
-    (CodeFlag.MATERNITY, "maternity", (9, 64)),
-    (CodeFlag.ADULT, "adult", (15, 124)),
+    (int(CodeFlag.NEWBORN), "newborn", (0, 0)),
+    (int(CodeFlag.PEDIATRIC), "pediatric", (0, 17)),
+    (int(CodeFlag.MATERNITY), "maternity", (9, 64)),
+    (int(CodeFlag.ADULT), "adult", (15, 124)),
 )
 
 
@@ -436,7 +444,7 @@ class AgeConflict(Rule):
             return  # service before birth is CLM005's finding
         age = age_on(person.birth_date, day)
         for dx in diagnoses:
-            flags = codes.flags(dx.code)
+            flags = codes.bits(dx.code)
             for flag, name, default in _AGE_EDITS:
                 low, high = codes.age_ranges.get(name, default)
                 if flags & flag and not low <= age <= high:
@@ -486,7 +494,7 @@ class SexConflict(Rule):
     reference = "CMS MCE v41 (FY2024) sex conflict edit lists"
     fix = "Check the diagnosis code and the patient's sex (DMG03)."
 
-    def _sex_of(self, code: str, flags: CodeFlag, options: dict) -> str:
+    def _sex_of(self, code: str, flags: int, options: dict) -> str:
         code = normalize(code)
         if any(code.startswith(normalize(p)) for p in options.get("ignore", [])):
             return ""
@@ -494,7 +502,7 @@ class SexConflict(Rule):
             return "M"
         if any(code.startswith(normalize(p)) for p in options.get("female_only", [])):
             return "F"
-        return "M" if flags & CodeFlag.MALE else "F" if flags & CodeFlag.FEMALE else ""
+        return "M" if flags & _MALE else "F" if flags & _FEMALE else ""
 
     def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
         judged = icd10_claim(claim, ctx)
@@ -504,7 +512,7 @@ class SexConflict(Rule):
         codes, diagnoses = judged
         options = ctx.options.get(self.code, {})
         for dx in diagnoses:
-            needed = self._sex_of(dx.code, codes.flags(dx.code), options)
+            needed = self._sex_of(dx.code, codes.bits(dx.code), options)
             if needed and needed != person.sex:
                 shown = show(dx.code)
                 word = {"M": "male", "F": "female"}[needed]
@@ -557,24 +565,36 @@ class UnspecifiedCode(Rule):
             if not codes.is_billable(dx.code):
                 continue
             text = codes.describe(dx.code)
-            if "unspecified" not in text.lower() and not codes.flags(dx.code) & CodeFlag.UNSPECIFIED:
+            if "unspecified" not in text.lower() and not codes.bits(dx.code) & _UNSPECIFIED:
                 continue
-            parent = codes.parent(dx.code)
-            siblings = [
-                c
-                for c in (codes.children(parent) if parent else [])
-                if c != normalize(dx.code) and codes.is_billable(c) and "unspecified" not in codes.describe(c).lower()
-            ]
+            siblings = _specific_siblings(codes, normalize(dx.code))
             if not siblings:
                 continue
             shown = show(dx.code)
-            options = ", ".join(show(c) for c in sorted(siblings)[:4])
+            options = ", ".join(show(c) for c in siblings[:4])
             yield self.finding(
                 f"{shown} ({text}) is unspecified; more specific codes exist: {options}",
                 **_at(dx),
                 codes=[shown],
                 fix=f"If documented, use a specific code such as {options}.",
             )
+
+
+@lru_cache(maxsize=1 << 14)
+def _specific_siblings(codes: CodeSet, code: str) -> tuple[str, ...]:
+    """Billable codes beside ``code`` (same parent) whose titles are not "unspecified", sorted.
+
+    Memoized per code set and code: the answer depends on the code set alone, and it scans
+    every sibling's title, while the same unspecified codes recur claim after claim.
+    """
+    parent = codes.parent(code)
+    return tuple(
+        sorted(
+            c
+            for c in (codes.children(parent) if parent else [])
+            if c != code and codes.is_billable(c) and "unspecified" not in codes.describe(c).lower()
+        )
+    )
 
 
 class SymptomWithDefinitive(Rule):

@@ -39,8 +39,11 @@ def icd10_diagnoses(claim: Claim) -> list[Diagnosis]:
 
 def icd10_claim(claim: Claim, ctx: Any) -> tuple[CodeSet, list[Diagnosis]] | None:
     """Code set and ICD-10 diagnoses, or None when the ICD-10 rules have nothing to judge."""
-    codes = code_set(claim, ctx)
-    if codes is None or date_of_service(claim, ctx) < ICD10_EFFECTIVE:
+    # The date of service is computed once here (it scans every line); every ICD rule calls this.
+    day = date_of_service(claim, ctx)
+    sets = provider(ctx)
+    codes = sets.for_date(day) if sets is not None else None
+    if codes is None or day < ICD10_EFFECTIVE:
         return None
     diagnoses = icd10_diagnoses(claim)
     return (codes, diagnoses) if diagnoses else None

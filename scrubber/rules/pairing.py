@@ -17,15 +17,26 @@ from scrubber.rules.base import Rule, RuleContext
 POLICY_DOCS = "Pairing policy packs (scrubber/policies/packs/default.toml and configured packs)"
 
 
-def pointed_diagnoses(claim: Claim, line: ServiceLine) -> list[tuple[int, Diagnosis]]:
-    """(SV107 component number, diagnosis) for every pointer that names a diagnosis on the claim."""
-    by_position = {d.position: d for d in claim.diagnoses}
+def pointed_diagnoses(
+    claim: Claim, line: ServiceLine, by_position: dict[int, Diagnosis] | None = None
+) -> list[tuple[int, Diagnosis]]:
+    """(SV107 component number, diagnosis) for every pointer that names a diagnosis on the claim.
+
+    ``by_position`` (the claim's diagnoses by position) may be passed in by callers looping
+    over the lines, so it is built once per claim rather than once per line.
+    """
+    if by_position is None:
+        by_position = diagnoses_by_position(claim)
     found: list[tuple[int, Diagnosis]] = []
     for component, pointer in enumerate(line.pointers, start=1):
         diagnosis = by_position.get(pointer)
         if diagnosis is not None:
             found.append((component, diagnosis))
     return found
+
+
+def diagnoses_by_position(claim: Claim) -> dict[int, Diagnosis]:
+    return {d.position: d for d in claim.diagnoses}
 
 
 def line_date(claim: Claim, line: ServiceLine, ctx: RuleContext) -> dt.date:
@@ -78,8 +89,9 @@ class ProcedureNotSupported(Rule):
         policies = ctx.policies
         if policies is None:
             return
+        by_position = diagnoses_by_position(claim)
         for line in claim.lines:
-            pointed = [(n, d) for n, d in pointed_diagnoses(claim, line) if d.is_icd10]
+            pointed = [(n, d) for n, d in pointed_diagnoses(claim, line, by_position) if d.is_icd10]
             if not line.procedure or not pointed:
                 continue  # nothing to pair: bad pointers are CLM002's, ICD-9 qualifiers ICD003's
             codes = [diagnosis.code for _, diagnosis in pointed]

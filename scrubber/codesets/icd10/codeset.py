@@ -96,6 +96,11 @@ class CodeSet:
     def _compute_flags(self, code: str) -> CodeFlag:
         return CodeFlag(self._codes.get(code, 0))
 
+    def bits(self, code: str) -> int:
+        """The code's flags as a plain int (0 when unknown): :meth:`flags` for hot loops, where
+        every ``&`` on a :class:`CodeFlag` would build a new enum member."""
+        return self._codes.get(normalize(code), 0)
+
     def exists(self, code: str) -> bool:
         """A code of this year, billable or header."""
         return normalize(code) in self._codes

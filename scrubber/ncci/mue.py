@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from scrubber.ncci.records import MueEdit
-from scrubber.ncci.tables import ImportReport, NcciFileError, find_columns, read_texts, rows
+from scrubber.ncci.tables import ImportReport, NcciFileError, iter_rows_after_header
 
 _CODE = re.compile(r"^[0-9A-Z]{5}$")
 # Header of the CMS layout: HCPCS/CPT Code, Practitioner Services MUE Values,
@@ -19,7 +19,10 @@ _HEADER = {
     "mai": ("adjudication indicator",),
     "rationale": ("rationale",),
 }
-_DEFAULT_COLUMNS = {name: index for index, name in enumerate(_HEADER)}
+_NONE_FOUND = (
+    "no MUE rows found (expected the CMS layout: HCPCS/CPT Code, Practitioner "
+    "Services MUE Values, MUE Adjudication Indicator, MUE Rationale)"
+)
 _OTHER_SETTINGS = ("outpatient hospital", "dme supplier", "facility")
 
 
@@ -31,36 +34,16 @@ def _edit(cells: list[str], columns: dict[str, int]) -> MueEdit | None:
     return MueEdit(code, int(value), int(mai), get["rationale"])
 
 
+def _check_setting(name: str, cells: list[str], columns: dict[str, int]) -> None:
+    """Refuse the MUE tables of the other settings: their header names the setting."""
+    setting = cells[columns["value"]].lower()
+    if any(other in setting for other in _OTHER_SETTINGS):
+        raise NcciFileError(
+            f"{name}: this is the {cells[columns['value']]!r} table; an 837P is checked "
+            "against the Practitioner Services MUE table"
+        )
+
+
 def parse_mue(path: Path, report: ImportReport | None = None) -> Iterator[MueEdit]:
     """Every MUE in one practitioner table (or each table in a CMS zip); bad rows to ``report``."""
-    found_any = False
-    for name, text in read_texts(path):
-        report = report or ImportReport(file=name)
-        columns: dict[str, int] | None = None
-        started = False
-        for number, cells in rows(text):
-            if not any(cells):
-                continue
-            if not started and columns is None:
-                columns = find_columns(cells, _HEADER)
-                if columns is not None:
-                    setting = cells[columns["value"]].lower()
-                    if any(other in setting for other in _OTHER_SETTINGS):
-                        raise NcciFileError(
-                            f"{name}: this is the {cells[columns['value']]!r} table; an 837P is checked "
-                            "against the Practitioner Services MUE table"
-                        )
-                    continue
-            edit = _edit(cells, columns or _DEFAULT_COLUMNS)
-            if edit is None:
-                if started:
-                    report.reject(number)
-                continue
-            started = found_any = True
-            report.rows += 1
-            yield edit
-    if not found_any:
-        raise NcciFileError(
-            f"{path}: no MUE rows found (expected the CMS layout: HCPCS/CPT Code, Practitioner "
-            "Services MUE Values, MUE Adjudication Indicator, MUE Rationale)"
-        )
+    return iter_rows_after_header(path, _HEADER, _edit, report, none_found=_NONE_FOUND, check_header=_check_setting)

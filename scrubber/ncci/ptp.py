@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from scrubber.ncci.records import PtpEdit
-from scrubber.ncci.tables import ImportReport, NcciFileError, find_columns, read_texts, rows
+from scrubber.ncci.tables import ImportReport, iter_rows_after_header
 
 _CODE = re.compile(r"^[0-9A-Z]{5}$")
 # Header keywords of the CMS layout: Column 1, Column 2, *=in existence prior to 1996,
@@ -24,7 +24,10 @@ _HEADER = {
     "modifier": ("modifier",),
     "rationale": ("rationale",),
 }
-_DEFAULT_COLUMNS = {name: index for index, name in enumerate(_HEADER)}
+_NONE_FOUND = (
+    "no PTP edit rows found (expected the CMS layout: Column 1, Column 2, "
+    "*=in existence prior to 1996, Effective Date, Deletion Date, Modifier, PTP Edit Rationale)"
+)
 
 
 @lru_cache(maxsize=4096)
@@ -57,28 +60,4 @@ def _edit(cells: list[str], columns: dict[str, int]) -> PtpEdit | None:
 
 def parse_ptp(path: Path, report: ImportReport | None = None) -> Iterator[PtpEdit]:
     """Every edit in one PTP file (or in each table of a CMS zip); bad rows go to ``report``."""
-    found_any = False
-    for name, text in read_texts(path):
-        report = report or ImportReport(file=name)
-        columns: dict[str, int] | None = None
-        started = False
-        for number, cells in rows(text):
-            if not any(cells):
-                continue
-            if not started and columns is None:
-                columns = find_columns(cells, _HEADER)
-                if columns is not None:
-                    continue  # the header row itself
-            edit = _edit(cells, columns or _DEFAULT_COLUMNS)
-            if edit is None:
-                if started:
-                    report.reject(number)
-                continue  # preamble or a header continuation line
-            started = found_any = True
-            report.rows += 1
-            yield edit
-    if not found_any:
-        raise NcciFileError(
-            f"{path}: no PTP edit rows found (expected the CMS layout: Column 1, Column 2, "
-            "*=in existence prior to 1996, Effective Date, Deletion Date, Modifier, PTP Edit Rationale)"
-        )
+    return iter_rows_after_header(path, _HEADER, _edit, report, none_found=_NONE_FOUND)

@@ -12,10 +12,11 @@ import datetime as dt
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import structlog
 
@@ -25,6 +26,8 @@ from scrubber.ncci.records import MueEdit, PtpEdit
 from scrubber.ncci.tables import ImportReport, NcciFileError
 
 log = structlog.get_logger(__name__)
+
+_Edit = TypeVar("_Edit", PtpEdit, MueEdit)
 
 SCHEMA_VERSION = "1"
 _SCHEMA = """
@@ -75,8 +78,12 @@ def import_tables(database: Path, ptp_files: Sequence[Path] = (), mue_files: Seq
     try:
         connection.executescript(_SCHEMA)
         with connection:  # one transaction: all or nothing
-            ptp_rows = _replace_ptp(connection, ptp_files, reports) if ptp_files else None
-            mue_rows = _replace_mue(connection, mue_files, reports) if mue_files else None
+            ptp_rows = (
+                _replace_table(connection, "ptp", 7, ptp_files, reports, parse_ptp, _ptp_row) if ptp_files else None
+            )
+            mue_rows = (
+                _replace_table(connection, "mue", 4, mue_files, reports, parse_mue, _mue_row) if mue_files else None
+            )
             stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
             meta = {"schema": SCHEMA_VERSION}
             if ptp_files:
@@ -105,41 +112,35 @@ def _rationale(connection: sqlite3.Connection, known: dict[str, int], text: str)
     return known[text]
 
 
-def _replace_ptp(connection: sqlite3.Connection, files: Iterable[Path], reports: list[ImportReport]) -> int:
-    connection.execute("DELETE FROM ptp")
+def _ptp_row(e: PtpEdit, rationale: int | None) -> tuple[object, ...]:
+    return (e.column1, e.column2, _day(e.effective), _day(e.deletion), e.modifier, int(e.prior_1996), rationale)
+
+
+def _mue_row(e: MueEdit, rationale: int | None) -> tuple[object, ...]:
+    return (e.code, e.value, e.mai, rationale)
+
+
+def _replace_table(
+    connection: sqlite3.Connection,
+    table: str,
+    width: int,
+    files: Iterable[Path],
+    reports: list[ImportReport],
+    parse: Callable[[Path, ImportReport], Iterable[_Edit]],
+    row: Callable[[_Edit, int | None], tuple[object, ...]],
+) -> int:
+    """Replace ``table`` (``width`` columns) with the records ``parse`` reads from ``files``, each
+    stored as ``row(record, rationale id)``; the table's row count."""
+    connection.execute(f"DELETE FROM {table}")
     known = _rationale_ids(connection)
+    insert = f"INSERT OR REPLACE INTO {table} VALUES ({', '.join('?' * width)})"
     for path in files:
         report = ImportReport(file=str(path))
         reports.append(report)
         connection.executemany(
-            "INSERT OR REPLACE INTO ptp VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                (
-                    e.column1,
-                    e.column2,
-                    _day(e.effective),
-                    _day(e.deletion),
-                    e.modifier,
-                    int(e.prior_1996),
-                    _rationale(connection, known, e.rationale),
-                )
-                for e in parse_ptp(path, report)
-            ),
+            insert, (row(e, _rationale(connection, known, e.rationale)) for e in parse(path, report))
         )
-    return connection.execute("SELECT count(*) FROM ptp").fetchone()[0]
-
-
-def _replace_mue(connection: sqlite3.Connection, files: Iterable[Path], reports: list[ImportReport]) -> int:
-    connection.execute("DELETE FROM mue")
-    known = _rationale_ids(connection)
-    for path in files:
-        report = ImportReport(file=str(path))
-        reports.append(report)
-        connection.executemany(
-            "INSERT OR REPLACE INTO mue VALUES (?, ?, ?, ?)",
-            ((e.code, e.value, e.mai, _rationale(connection, known, e.rationale)) for e in parse_mue(path, report)),
-        )
-    return connection.execute("SELECT count(*) FROM mue").fetchone()[0]
+    return connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
 class NcciTables:

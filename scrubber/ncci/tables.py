@@ -11,11 +11,14 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 MAX_REPORTED_BAD_ROWS = 5
+
+T = TypeVar("T")
 
 
 class NcciFileError(ValueError):
@@ -83,3 +86,47 @@ def find_columns(cells: list[str], wanted: dict[str, tuple[str, ...]]) -> dict[s
         else:
             return None
     return found
+
+
+def iter_rows_after_header(
+    path: Path,
+    header: dict[str, tuple[str, ...]],
+    parse_row: Callable[[list[str], dict[str, int]], T | None],
+    report: ImportReport | None,
+    *,
+    none_found: str,
+    check_header: Callable[[str, list[str], dict[str, int]], None] | None = None,
+) -> Iterator[T]:
+    """What ``parse_row`` makes of each data row of the table file (or of each table in a CMS zip).
+
+    Blank rows are skipped. Until the first data row, a row naming every ``header`` column is taken
+    as the header (``check_header(file name, cells, columns)`` may refuse it by raising); without
+    one, columns stand in ``header`` order. Rows ``parse_row`` refuses before the first data row are
+    preamble; after it they are counted in ``report`` as bad rows. ``NcciFileError`` with
+    ``"{path}: {none_found}"`` when no file gave a data row.
+    """
+    default_columns = {name: index for index, name in enumerate(header)}
+    found_any = False
+    for name, text in read_texts(path):
+        report = report or ImportReport(file=name)
+        columns: dict[str, int] | None = None
+        started = False
+        for number, cells in rows(text):
+            if not any(cells):
+                continue
+            if not started and columns is None:
+                columns = find_columns(cells, header)
+                if columns is not None:
+                    if check_header is not None:
+                        check_header(name, cells, columns)
+                    continue  # the header row itself
+            item = parse_row(cells, columns or default_columns)
+            if item is None:
+                if started:
+                    report.reject(number)
+                continue  # preamble or a header continuation line
+            started = found_any = True
+            report.rows += 1
+            yield item
+    if not found_any:
+        raise NcciFileError(f"{path}: {none_found}")

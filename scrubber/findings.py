@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
@@ -23,6 +24,19 @@ class Severity(StrEnum):
 
 
 _ELEMENT_REF = re.compile(r"^(?P<seg>[A-Z][A-Z0-9]{1,2})(?P<pos>\d{2})(?:-(?P<comp>\d+))?$")
+
+
+@lru_cache(maxsize=1024)
+def _element_position(element: str) -> tuple[int, int | None] | None:
+    """(element, component) of a reference such as ``HI02-2``; None when it is not one.
+
+    Memoized: rules name the same few dozen references in every finding they make.
+    """
+    match = _ELEMENT_REF.match(element)
+    if match is None:
+        return None
+    comp = match.group("comp")
+    return int(match.group("pos")), int(comp) if comp else None
 
 
 class Location(BaseModel):
@@ -42,12 +56,12 @@ class Location(BaseModel):
     @classmethod
     def of(cls, segment: Segment, element: str = "", loop: str = "") -> Location:
         """Locate ``element`` (an X12 reference such as ``HI02-2``) inside ``segment``."""
-        column, length = 0, len(segment.text)
-        match = _ELEMENT_REF.match(element) if element else None
-        if match:
-            comp = match.group("comp")
-            start, end = segment.span(int(match.group("pos")), int(comp) if comp else None)
+        ref = _element_position(element) if element else None
+        if ref is not None:
+            start, end = segment.span(*ref)
             column, length = start, end - start
+        else:
+            column, length = 0, len(segment.text)
         return cls(
             segment=segment.index,
             st_segment=segment.st_index,

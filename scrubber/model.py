@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from scrubber.findings import Finding
 from scrubber.x12.segment import Segment
@@ -121,6 +122,9 @@ class Claim:
     segments: list[Segment] = field(default_factory=list)  # CLM through the last segment of the claim
     context_segments: list[Segment] = field(default_factory=list)  # HL chain segments above the claim
     parse_findings: list[Finding] = field(default_factory=list)  # what the walker found inside the claim
+    # Facts the rules derive from the claim (its code set, its ICD-10 codes), worked out by the
+    # first rule that needs them and read by the others: see scrubber.rules.icd10_support.
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def person(self) -> Person | None:

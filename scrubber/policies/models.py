@@ -85,8 +85,13 @@ class _Dated(_Strict):
 
     def applies(self, procedure: str, on: dt.date, payer_id: str) -> bool:
         """In effect on ``on``, for this payer, and covering ``procedure``."""
-        if on < self.effective_from or (self.effective_to is not None and on > self.effective_to):
-            return False
+        return self.in_effect(on) and self.covers(procedure, payer_id)
+
+    def in_effect(self, on: dt.date) -> bool:
+        return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
+
+    def covers(self, procedure: str, payer_id: str) -> bool:
+        """For this payer and covering ``procedure``, whatever the date."""
         if self.payers and payer_id not in self.payers:
             return False
         return any_match(self._procedures, procedure) is not None

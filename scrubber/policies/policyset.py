@@ -32,13 +32,31 @@ class PolicySet:
                 merged.denied[pair.id] = pair
         return merged
 
+    # Which entries cover a (procedure, payer): found by scanning every entry's patterns, then
+    # kept, since a run sees the same few procedures and payers claim after claim. The set is
+    # fixed once built (from_packs), so the answers stay true.
+    _support_by_key: dict[tuple[str, str], tuple[SupportPolicy, ...]] = field(default_factory=dict, repr=False)
+    _denied_by_key: dict[tuple[str, str], tuple[DeniedPair, ...]] = field(default_factory=dict, repr=False)
+
     def support_for(self, procedure: str, on: dt.date, payer_id: str = "") -> list[SupportPolicy]:
         """Support policies in effect for ``procedure`` on ``on`` for this payer."""
-        return [p for p in self.support.values() if p.applies(procedure, on, payer_id)]
+        key = (procedure, payer_id)
+        covering = self._support_by_key.get(key)
+        if covering is None:
+            covering = self._support_by_key[key] = tuple(
+                p for p in self.support.values() if p.covers(procedure, payer_id)
+            )
+        return [p for p in covering if p.in_effect(on)]
 
     def denials_for(self, procedure: str, on: dt.date, payer_id: str = "") -> list[DeniedPair]:
         """Denied-pair entries in effect for ``procedure`` on ``on`` for this payer."""
-        return [d for d in self.denied.values() if d.applies(procedure, on, payer_id)]
+        key = (procedure, payer_id)
+        covering = self._denied_by_key.get(key)
+        if covering is None:
+            covering = self._denied_by_key[key] = tuple(
+                d for d in self.denied.values() if d.covers(procedure, payer_id)
+            )
+        return [d for d in covering if d.in_effect(on)]
 
     def __len__(self) -> int:
         return len(self.support) + len(self.denied)

@@ -54,7 +54,9 @@ class RuleEngine:
         context = self.context
         for rule in rules:
             for finding in rule.check(claim, context):
-                finding.severity = self._severity(rule.code, payer, finding.severity)
+                severity = self._severity(rule.code, payer, finding.severity)
+                if severity is not finding.severity:  # a pydantic attribute write costs; most keep theirs
+                    finding.severity = severity
                 findings.append(finding)
         return findings
 

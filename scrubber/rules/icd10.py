@@ -23,6 +23,7 @@ from scrubber.rules.icd10_support import (
     age_on,
     date_of_service,
     icd10_claim,
+    known_diagnoses,
     provider,
     show,
     tabular_reference,
@@ -265,11 +266,10 @@ class Excludes1Conflict(Rule):
     fix = "Remove one of the two codes, unless the conditions are documented as unrelated."
 
     def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
-        judged = icd10_claim(claim, ctx)
+        judged = known_diagnoses(claim, ctx)
         if judged is None:
             return
-        codes, diagnoses = judged
-        known = [dx for dx in diagnoses if codes.exists(dx.code)]
+        codes, known = judged
         for first, second in combinations(known, 2):
             if normalize(first.code) == normalize(second.code):
                 continue
@@ -562,14 +562,10 @@ class UnspecifiedCode(Rule):
             return
         codes, diagnoses = judged
         for dx in diagnoses:
-            if not codes.is_billable(dx.code):
+            found = _unspecified(codes, dx.code)
+            if found is None:
                 continue
-            text = codes.describe(dx.code)
-            if "unspecified" not in text.lower() and not codes.bits(dx.code) & _UNSPECIFIED:
-                continue
-            siblings = _specific_siblings(codes, normalize(dx.code))
-            if not siblings:
-                continue
+            text, siblings = found
             shown = show(dx.code)
             options = ", ".join(show(c) for c in siblings[:4])
             yield self.finding(
@@ -581,20 +577,28 @@ class UnspecifiedCode(Rule):
 
 
 @lru_cache(maxsize=1 << 14)
-def _specific_siblings(codes: CodeSet, code: str) -> tuple[str, ...]:
-    """Billable codes beside ``code`` (same parent) whose titles are not "unspecified", sorted.
+def _unspecified(codes: CodeSet, code: str) -> tuple[str, tuple[str, ...]] | None:
+    """(title, specific siblings) when ``code`` is a billable unspecified code with specific
+    siblings, else None.
 
-    Memoized per code set and code: the answer depends on the code set alone, and it scans
-    every sibling's title, while the same unspecified codes recur claim after claim.
+    Memoized per code set and code: the answer depends on the code set alone, it scans every
+    sibling's title, and the same codes recur claim after claim.
     """
+    if not codes.is_billable(code):
+        return None
+    text = codes.describe(code)
+    if "unspecified" not in text.lower() and not codes.bits(code) & _UNSPECIFIED:
+        return None
+    code = normalize(code)
     parent = codes.parent(code)
-    return tuple(
+    siblings = tuple(
         sorted(
             c
             for c in (codes.children(parent) if parent else [])
             if c != code and codes.is_billable(c) and "unspecified" not in codes.describe(c).lower()
         )
     )
+    return (text, siblings) if siblings else None
 
 
 class SymptomWithDefinitive(Rule):
@@ -636,11 +640,10 @@ class SymptomWithDefinitive(Rule):
     fix = "Remove the symptom code if it is integral to the definitive diagnosis."
 
     def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
-        judged = icd10_claim(claim, ctx)
+        judged = known_diagnoses(claim, ctx)
         if judged is None:
             return
-        codes, diagnoses = judged
-        known = [dx for dx in diagnoses if codes.exists(dx.code)]
+        codes, known = judged
         for symptom in known:
             code = normalize(symptom.code)
             if not ("R00" <= code[:3] <= "R99"):

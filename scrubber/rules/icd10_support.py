@@ -38,15 +38,32 @@ def icd10_diagnoses(claim: Claim) -> list[Diagnosis]:
 
 
 def icd10_claim(claim: Claim, ctx: Any) -> tuple[CodeSet, list[Diagnosis]] | None:
-    """Code set and ICD-10 diagnoses, or None when the ICD-10 rules have nothing to judge."""
-    # The date of service is computed once here (it scans every line); every ICD rule calls this.
+    """Code set and ICD-10 diagnoses, or None when the ICD-10 rules have nothing to judge.
+
+    Every ICD rule starts here, so the answer is worked out once per claim (and context) and
+    kept in ``claim.derived``: the date of service alone scans every line.
+    """
+    kept = claim.derived.get("icd10")
+    if kept is not None and kept[0] is ctx:
+        return kept[1]
     day = date_of_service(claim, ctx)
     sets = provider(ctx)
     codes = sets.for_date(day) if sets is not None else None
-    if codes is None or day < ICD10_EFFECTIVE:
+    judged = None
+    if codes is not None and day >= ICD10_EFFECTIVE:
+        diagnoses = icd10_diagnoses(claim)
+        judged = (codes, diagnoses) if diagnoses else None
+    claim.derived["icd10"] = (ctx, judged)
+    return judged
+
+
+def known_diagnoses(claim: Claim, ctx: Any) -> tuple[CodeSet, list[Diagnosis]] | None:
+    """Like :func:`icd10_claim`, keeping only codes the code set has (ICD001 reports the rest)."""
+    judged = icd10_claim(claim, ctx)
+    if judged is None:
         return None
-    diagnoses = icd10_diagnoses(claim)
-    return (codes, diagnoses) if diagnoses else None
+    codes, diagnoses = judged
+    return codes, [dx for dx in diagnoses if codes.exists(dx.code)]
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:

@@ -165,7 +165,7 @@ class CodeSet:
     def _children(self) -> dict[str, list[str]]:
         children: dict[str, list[str]] = {}
         for code in self._codes:
-            parent = self.parent(code)
+            parent = self._compute_parent(code)  # keys are normalized; every code once: no memo
             if parent:
                 children.setdefault(parent, []).append(code)
         return children

@@ -13,6 +13,7 @@ from itertools import combinations
 
 from scrubber.codesets.icd10 import CodeFlag, CodeSet, normalize
 from scrubber.codesets.icd10.codes import ICD10_EFFECTIVE, looks_like_icd10
+from scrubber.codesets.icd10.ranges import CodeRange
 from scrubber.findings import Finding, Severity
 from scrubber.model import Claim, Diagnosis
 from scrubber.rules.base import Rule, RuleContext
@@ -495,6 +496,8 @@ class SexConflict(Rule):
     fix = "Check the diagnosis code and the patient's sex (DMG03)."
 
     def _sex_of(self, code: str, flags: int, options: dict) -> str:
+        if not options:  # the usual case: the shipped lists alone
+            return "M" if flags & _MALE else "F" if flags & _FEMALE else ""
         code = normalize(code)
         if any(code.startswith(normalize(p)) for p in options.get("ignore", [])):
             return ""
@@ -646,13 +649,9 @@ class SymptomWithDefinitive(Rule):
         codes, known = judged
         for symptom in known:
             code = normalize(symptom.code)
-            if not ("R00" <= code[:3] <= "R99"):
+            ranges = _own_excludes2(codes, code)
+            if not ranges:
                 continue
-            ranges = [
-                (owner, found)
-                for owner, found in codes.exclusion_ranges(code, "excludes2")
-                if owner[:3] == code[:3] and "-" not in owner  # the symptom's own notes, not its block's
-            ]
             for other in known:
                 other_code = normalize(other.code)
                 if "R00" <= other_code[:3] <= "R99" or codes.excluded_together(code, other_code):
@@ -671,6 +670,19 @@ class SymptomWithDefinitive(Rule):
                     fix=f"Remove {a} if it is routinely part of {b}; keep it if documented as separate.",
                 )
                 break
+
+
+@lru_cache(maxsize=1 << 14)
+def _own_excludes2(codes: CodeSet, code: str) -> tuple[tuple[str, CodeRange], ...]:
+    """The Excludes2 notes of a symptom code (R00-R99) itself, its subcategory or category, not
+    of its block or chapter; empty for other codes. Memoized per code set and code."""
+    if not ("R00" <= code[:3] <= "R99"):
+        return ()
+    return tuple(
+        (owner, found)
+        for owner, found in codes.exclusion_ranges(code, "excludes2")
+        if owner[:3] == code[:3] and "-" not in owner
+    )
 
 
 class DuplicateDiagnosis(Rule):

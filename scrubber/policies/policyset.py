@@ -9,8 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from scrubber.policies.models import DeniedPair, PolicyPack, SupportPolicy
+
+Entry = TypeVar("Entry", SupportPolicy, DeniedPair)
 
 
 @dataclass(slots=True)
@@ -40,23 +43,26 @@ class PolicySet:
 
     def support_for(self, procedure: str, on: dt.date, payer_id: str = "") -> list[SupportPolicy]:
         """Support policies in effect for ``procedure`` on ``on`` for this payer."""
-        key = (procedure, payer_id)
-        covering = self._support_by_key.get(key)
-        if covering is None:
-            covering = self._support_by_key[key] = tuple(
-                p for p in self.support.values() if p.covers(procedure, payer_id)
-            )
-        return [p for p in covering if p.in_effect(on)]
+        return _in_effect(self._support_by_key, self.support, procedure, on, payer_id)
 
     def denials_for(self, procedure: str, on: dt.date, payer_id: str = "") -> list[DeniedPair]:
         """Denied-pair entries in effect for ``procedure`` on ``on`` for this payer."""
-        key = (procedure, payer_id)
-        covering = self._denied_by_key.get(key)
-        if covering is None:
-            covering = self._denied_by_key[key] = tuple(
-                d for d in self.denied.values() if d.covers(procedure, payer_id)
-            )
-        return [d for d in covering if d.in_effect(on)]
+        return _in_effect(self._denied_by_key, self.denied, procedure, on, payer_id)
 
     def __len__(self) -> int:
         return len(self.support) + len(self.denied)
+
+
+def _in_effect(
+    covering_by_key: dict[tuple[str, str], tuple[Entry, ...]],
+    entries: dict[str, Entry],
+    procedure: str,
+    on: dt.date,
+    payer_id: str,
+) -> list[Entry]:
+    """The entries covering (procedure, payer), looked up once and kept, that are in effect on ``on``."""
+    key = (procedure, payer_id)
+    covering = covering_by_key.get(key)
+    if covering is None:
+        covering = covering_by_key[key] = tuple(e for e in entries.values() if e.covers(procedure, payer_id))
+    return [e for e in covering if e.in_effect(on)]

@@ -118,12 +118,17 @@ class Walker:
         starts the next piece would close it first, and nothing is reported as missing.
         """
         out = self._out
-        step = self._step
+        step, body = self._step, self._body
         for segment in segments:
             if self._issues:  # raised while reading up to this segment: they belong before it
                 self._drain_issues()
             self._last_segment = segment
-            step(segment)
+            sid = segment.elements[0]
+            tx = self._tx
+            if tx is not None and tx.supported and sid not in _ENVELOPE_HANDLERS:
+                body(tx, segment, sid)  # what _step would do, without its call: most segments
+            else:
+                step(segment)
             if out:
                 yield from out
                 out.clear()

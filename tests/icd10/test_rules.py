@@ -155,3 +155,16 @@ def test_no_code_set_loaded_means_no_icd10_findings(check):
 
     claim = build_claim(diagnoses=["M62.8", "R53.1", "M62.81"], service_date=FY2026)
     assert check(claim, None, RuleContext()) == []
+
+
+def test_a_claim_judged_under_two_contexts_gets_each_contexts_verdict(check, ctx):
+    # ICD facts are kept on the claim once worked out; they must not leak into a run whose
+    # context differs (here: one without code sets, which judges nothing).
+    from scrubber.rules.base import RuleContext
+
+    claim = build_claim(diagnoses=["M62.8"], service_date=FY2026)
+    bare = RuleContext()
+    assert check(claim, "ICD002", bare) == []
+    assert [f.codes for f in check(claim, "ICD002", ctx)] == [["M62.8"]]
+    assert check(claim, "ICD002", bare) == []
+    assert [f.codes for f in check(claim, "ICD002", ctx)] == [["M62.8"]]

@@ -10,6 +10,15 @@ pyx12 reports errors as (code, text) tuples on a tree of error nodes. A recordin
 notes each one with the segment being validated at the time; :func:`validate` returns them as
 plain :class:`StructureError` records, and keeps pyx12's tree for :meth:`StructureResult.write_999`.
 Nothing outside this module imports pyx12.
+
+:func:`validate_piece` validates one piece of a file (``scrubber check --jobs N``): pyx12 reads
+the file's real ISA and GS that enclose the piece, then the piece's segments, then a GE/IEA made
+up to close what is open. Its bookkeeping is set after the GS to what a pass from the start of
+the file would hold there (:class:`~scrubber.structure.envelope.PieceEnvelope`). Every segment
+carries its file position, so errors come back placed as in a whole-file pass; errors on the
+borrowed ISA/GS and the made-up trailers are dropped (the real ones are checked in the piece that
+holds them). :class:`PieceCheck` says whether the pass can stand for that part of a whole-file
+pass; when it cannot, the caller validates the whole file instead.
 """
 
 from __future__ import annotations
@@ -20,8 +29,9 @@ import json
 import logging
 import re
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -37,6 +47,7 @@ import structlog
 from pyx12.map_if._segment import apply_segment_errors
 from pyx12.map_walker import apply_walk_errors, walk_tree
 
+from scrubber.structure.envelope import CONTROL_ELEMENT, ENVELOPE_IDS, EnvelopeEvents, PieceEnvelope
 from scrubber.x12.reader import NotX12Error, SegmentReader
 from scrubber.x12.segment import Segment
 
@@ -76,12 +87,29 @@ class StructureError:
 
 
 @dataclass(slots=True)
+class PieceCheck:
+    """How a piece's pyx12 pass relates to a whole-file pass (see :func:`validate_piece`)."""
+
+    ok: bool = True  # its errors are those a whole-file pass reports on the piece's segments
+    reason: str = ""  # why not, for the log
+    stopped: bool = False  # pyx12 gave up inside the piece: a whole-file pass reports nothing after it
+    end_clean: bool = False  # it ended after an SE with only the ISA and GS open: the next piece can start fresh
+    lx_end: int = 0  # pyx12's 2400/LX count at the end
+    lx_sensitive: bool = False  # an LX came before any CLM: its check depends on the count carried in
+
+    def fail(self, reason: str) -> None:
+        if self.ok:
+            self.ok, self.reason = False, reason
+
+
+@dataclass(slots=True)
 class StructureResult:
     """What the TR3 check found in one file, plus pyx12's error tree for the 999."""
 
     errors: list[StructureError] = field(default_factory=list)
     complete: bool = True  # False when pyx12 stopped before the end of the file
     truncated: bool = False  # True when more than MAX_ERRORS were found
+    piece: PieceCheck | None = None  # set by validate_piece
     _errh: Any = None
     _term: tuple[str, ...] = ("~", "*", ":", "\n", "^")
 
@@ -163,13 +191,18 @@ class _Recorder(pyx12.error_handler.err_handler):
 
 
 class _SegmentFeed:
-    """A text stream for pyx12, made of the segments our reader found, and a window onto them."""
+    """A text stream for pyx12, made of the segments our reader found, and a window onto them.
+
+    The window is keyed by pyx12's segment count (its "line"): the k-th segment handed out. For a
+    whole file that is the segment's index; for a piece the segments keep their file positions.
+    """
 
     closed = False
 
     def __init__(self, segments: Iterator[Segment]) -> None:
         self._segments = segments
         self._pending = ""
+        self._handed = 0
         self._window: dict[int, Segment] = {}
         self._order: deque[int] = deque()  # window keys, oldest first
 
@@ -178,8 +211,9 @@ class _SegmentFeed:
             segment = next(self._segments, None)
             if segment is None:
                 break
-            self._window[segment.index] = segment
-            self._order.append(segment.index)
+            self._handed += 1
+            self._window[self._handed] = segment
+            self._order.append(self._handed)
             self._pending += segment.text + segment.delimiters.segment
         if size < 0:
             size = len(self._pending)
@@ -199,48 +233,230 @@ class _SegmentFeed:
 
 def validate(path: str | Path) -> StructureResult:
     """Validate one file against pyx12's 005010 maps; never raises on bad input."""
+    with open(path, "rb") as handle:
+        return _run(iter(SegmentReader(handle)), None)
+
+
+def validate_piece(
+    segments: Iterator[Segment],
+    *,
+    prefix: Sequence[Segment] = (),
+    envelope: PieceEnvelope,
+    final: bool,
+    first_isa: Segment | None = None,
+) -> StructureResult:
+    """Validate one piece of a file: ``segments`` are its own (read with their file positions).
+
+    ``prefix`` holds the real ISA and GS that enclose a piece starting inside an interchange
+    (empty for the file's first piece), ``envelope`` pyx12's state after them as the plan found
+    it, ``first_isa`` the file's first ISA (pyx12 takes version and delimiters from it).
+    ``final``: the piece runs to the end of the file, so nothing is made up to close it.
+    Never raises on bad input; ``result.piece`` says whether the pass stands for a whole-file one.
+    """
+    check = PieceCheck()
+    head = _raw_head(prefix[0]) if prefix else None
+    if prefix and (head is None or first_isa is None or head != _raw_head(first_isa)):
+        check.fail("the enclosing ISA declares another version or other delimiters than the file's first")
+        return StructureResult(complete=False, piece=check)
+    closing = _Closing(prefix, envelope)
+    watched = closing.follow(segments)
+    feed_segments = chain(prefix, watched, closing.trailers() if not final else ())
+    watch = _PieceWatch(check, envelope, prefix, closing)
+    result = _run(feed_segments, watch)
+    result.piece = check
+    watch.finish(result)
+    return result
+
+
+def _run(segments: Iterator[Segment], watch: _PieceWatch | None) -> StructureResult:
     install_log_bridge()
     result = StructureResult()
 
     def sink(error: StructureError) -> None:
+        if watch is not None and not watch.keep(error, errh.current):
+            return
         if len(result.errors) < MAX_ERRORS:
             result.errors.append(error)
         else:
             result.truncated = True
 
     errh = _Recorder(sink)
-    with open(path, "rb") as handle:
-        feed = _SegmentFeed(iter(SegmentReader(handle)))
-        errh.lookup = feed.segment
-        try:
-            src = pyx12.x12file.X12Reader(feed)  # type: ignore[arg-type]
-        except (pyx12.errors.X12Error, NotX12Error) as error:
-            result.complete = False
-            result.errors.append(StructureError("engine", "isa", f"the TR3 check cannot read the ISA: {error}", None))
-            return result
-        result._errh = errh
-        result._term = tuple(t or "" for t in src.get_term())
-        try:
-            _walk(src, feed, errh)
-        except NotX12Error as error:
-            result.complete = False
-            result.errors.append(StructureError("engine", "read", str(error), errh.current))
-        except Exception as error:  # pyx12 has internal failures on odd input; report, do not crash
-            result.complete = False
-            where = errh.current
-            result.errors.append(
-                StructureError(
-                    "engine",
-                    "stopped",
-                    f"the TR3 check stopped here ({type(error).__name__}: {_safe(str(error))})",
-                    where,
-                )
+    feed = _SegmentFeed(segments)
+    errh.lookup = feed.segment
+    try:
+        src = pyx12.x12file.X12Reader(feed)  # type: ignore[arg-type]
+    except (pyx12.errors.X12Error, NotX12Error) as error:
+        result.complete = False
+        sink(StructureError("engine", "isa", f"the TR3 check cannot read the ISA: {error}", None))
+        return result
+    result._errh = errh
+    result._term = tuple(t or "" for t in src.get_term())
+    if watch is not None:
+        watch.src = src
+    try:
+        _walk(src, feed, errh, watch)
+    except NotX12Error as error:
+        result.complete = False
+        sink(StructureError("engine", "read", str(error), errh.current))
+    except Exception as error:  # pyx12 has internal failures on odd input; report, do not crash
+        result.complete = False
+        where = errh.current
+        sink(
+            StructureError(
+                "engine",
+                "stopped",
+                f"the TR3 check stopped here ({type(error).__name__}: {_safe(str(error))})",
+                where,
             )
-            log.warning("structure.stopped", error=type(error).__name__, segment=where.index if where else 0)
+        )
+        log.warning("structure.stopped", error=type(error).__name__, segment=where.index if where else 0)
     return result
 
 
-def _walk(src: Any, feed: _SegmentFeed, errh: _Recorder) -> None:
+def _raw_head(isa: Segment) -> tuple[str, ...] | None:
+    """What pyx12 takes from the first 106 characters of its input: version and delimiters
+    (None for an ISA of another length: pyx12 would read them from the segments after it)."""
+    text = isa.text + isa.delimiters.segment
+    if len(text) != 106:
+        return None
+    return (text[84:89], text[3], text[104], text[105], text[82])
+
+
+class _Closing:
+    """Follows the piece's envelopes and makes up the GE and IEA that close what is left open."""
+
+    def __init__(self, prefix: Sequence[Segment], envelope: PieceEnvelope) -> None:
+        self.isa13: str | None = prefix[0].get(13) if prefix else None
+        self.gs06: str | None = prefix[1].get(6) if len(prefix) > 1 else None
+        self.groups = envelope.groups
+        self.transactions = envelope.transactions
+        self.last: Segment | None = None
+        self.made: set[int] = set()  # id() of the made-up segments
+
+    def follow(self, segments: Iterator[Segment]) -> Iterator[Segment]:
+        for segment in segments:
+            seg_id = segment.id
+            if seg_id == "ISA":
+                self.isa13, self.gs06, self.groups = segment.get(13), None, 0
+            elif seg_id == "GS":
+                self.gs06, self.groups, self.transactions = segment.get(6), self.groups + 1, 0
+            elif seg_id == "ST":
+                self.transactions += 1
+            elif seg_id == "GE":
+                self.gs06 = None
+            elif seg_id == "IEA":
+                self.isa13 = self.gs06 = None
+            self.last = segment
+            yield segment
+
+    def trailers(self) -> Iterator[Segment]:
+        """GE and IEA with the counts of the groups and transactions they close (built lazily:
+        only once the piece's own segments have all been read)."""
+        last = self.last
+        if last is None:
+            return
+        made = []
+        if self.gs06 is not None:
+            made.append(_made(["GE", str(self.transactions), self.gs06], last))
+        if self.isa13 is not None:
+            made.append(_made(["IEA", str(self.groups), self.isa13], last))
+        self.made.update(id(segment) for segment in made)
+        yield from made
+
+
+def _made(elements: list[str], after: Segment) -> Segment:
+    return Segment(elements, 0, 0, after.line, after.offset, after.delimiters)
+
+
+class _PieceWatch:
+    """Sets pyx12's bookkeeping after the borrowed ISA/GS, sorts errors, notes the piece's end."""
+
+    def __init__(self, check: PieceCheck, envelope: PieceEnvelope, prefix: Sequence[Segment], closing: _Closing):
+        self.check = check
+        self.envelope = envelope
+        self.prefix_ids = {id(segment) for segment in prefix}
+        self.prefix_count = len(prefix)
+        self.closing = closing
+        self.src: Any = None
+        self.events = EnvelopeEvents()
+        self.clm_seen = False
+        self.after_se: tuple[int, list[Any], int] | None = None  # (count, pyx12's open loops, LX count)
+        self.last_real = 0
+        self.end_node: Any = None
+
+    def kind(self, segment: Segment | None) -> str:
+        if segment is None:
+            return "none"
+        if id(segment) in self.prefix_ids:
+            return "prefix"
+        if id(segment) in self.closing.made:
+            return "made"
+        return "real"
+
+    def seen(self, seg: Any, count: int, segment: Segment | None, node: Any) -> None:
+        """pyx12 has read its ``count``-th segment (``segment``); ``node`` is where its walk stands."""
+        src = self.src
+        if count <= self.prefix_count:
+            if count == self.prefix_count:  # after the borrowed GS: the state a whole-file pass holds here
+                envelope = self.envelope
+                src.isa_ids = [*src.isa_ids, *envelope.isa13]
+                src.gs_ids = [*src.gs_ids, *envelope.gs06]
+                src.gs_count = envelope.groups
+                src.st_ids = list(envelope.st02)
+                src.st_count = envelope.transactions
+            return
+        kind = self.kind(segment)
+        if kind == "made":
+            if self.end_node is None:
+                self.end_node = node
+            return
+        seg_id = seg.get_seg_id()
+        self.last_real = count
+        if seg_id in ENVELOPE_IDS:
+            position = CONTROL_ELEMENT.get(seg_id)
+            self.events.add(seg_id, seg.get_value(f"{seg_id}{position:02d}") if position else "")
+            if seg_id == "SE":
+                self.after_se = (count, list(src.loops), src.lx_count)
+        elif src.check_837_lx:
+            if seg_id == "CLM":
+                self.clm_seen = True
+            elif seg_id == "LX" and not self.clm_seen:
+                self.check.lx_sensitive = True
+
+    def keep(self, error: StructureError, current: Segment | None) -> bool:
+        """Whether an error belongs to the piece's report; a doubtful one fails the check."""
+        at, during = self.kind(error.segment), self.kind(current)
+        if error.level == "engine":
+            if at == "real" or (at == "none" and not self.prefix_count):
+                self.check.stopped = True
+                return True
+            self.check.fail(f"pyx12 stopped on a segment outside the piece ({error.code})")
+            return False
+        if at == "real":
+            if during != "real":
+                self.check.fail("an error noticed on a borrowed or made-up segment points into the piece")
+                return False
+            return True
+        if at == "none" and not self.prefix_count:
+            return True
+        if during == "real":
+            self.check.fail("an error noticed in the piece points before it")
+        return False
+
+    def finish(self, result: StructureResult) -> None:
+        check = self.check
+        if self.events.hexdigest() != self.envelope.digest:
+            check.fail("pyx12 read other envelope segments than the plan")
+        after_se = self.after_se
+        if after_se is not None and after_se[0] == self.last_real:
+            _, loops, check.lx_end = after_se
+            node_id = getattr(self.end_node, "id", None)
+            check.end_clean = [kind for kind, _ in loops] == ["ISA", "GS"] and node_id in ("SE", "GS")
+        if result.truncated:
+            check.fail("too many errors")
+
+
+def _walk(src: Any, feed: _SegmentFeed, errh: _Recorder, watch: _PieceWatch | None = None) -> None:
     """pyx12's validation loop (as in pyx12.x12n_document), with the position of every error."""
     control_file = CONTROL_MAPS.get(src.icvn, CONTROL_MAPS["00501"])
     control_map = _load_map(control_file)
@@ -254,6 +470,8 @@ def _walk(src: Any, feed: _SegmentFeed, errh: _Recorder) -> None:
         index = src.get_cur_line()
         errh.current = feed.segment(index)
         feed.forget_before(index)
+        if watch is not None:
+            watch.seen(seg, index, errh.current, node)
         seg_id = seg.get_seg_id()
         orig_node = node
         if seg_id in ("ISA", "GS"):
@@ -308,6 +526,15 @@ def _walk(src: Any, feed: _SegmentFeed, errh: _Recorder) -> None:
         apply_segment_errors(node, seg, errh)
     src.cleanup()  # trailers missing at the end of the file
     errh.handle_errors(src.pop_errors())
+
+
+def warm_up() -> None:
+    """Load the control and 837P maps now (before worker processes fork, so they share them)."""
+    install_log_bridge()
+    _load_map(CONTROL_MAPS["00501"])
+    wanted = pyx12.map_index.map_index().get_filename("00501", "005010X222A1", "HC")
+    if wanted:
+        _load_map(wanted)
 
 
 @functools.cache

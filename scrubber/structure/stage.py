@@ -7,6 +7,11 @@ While the walker streams claims, :meth:`StructureFindings.attach` gives each cla
 that fall inside its segments (CLM through its last line) or its HL context (billing provider,
 subscriber, patient), so a structural error rejects exactly the claims it touches; what no claim
 holds (envelopes, the 1000A/B header) ends up in the file findings.
+
+``scrubber check --jobs N`` runs the same stage per piece of a file: each worker attaches its
+piece's findings to its claims and sends back the rest (:meth:`StructureFindings.unattached`);
+the parent turns all of them into the file's findings at the end with :func:`leftover_findings`,
+as :meth:`StructureFindings.leftovers` does for a whole file.
 """
 
 from __future__ import annotations
@@ -78,22 +83,40 @@ class StructureFindings:
                 claim.parse_findings.extend(f.model_copy() for f in found if _spot(f) not in said)
                 self._attached.add(segment.index)
 
+    def unattached(self) -> list[tuple[int | None, Finding]]:
+        """(segment index, finding) of the findings no claim held so far, in file order
+        (those with no segment first)."""
+        placed = [
+            (index, finding)
+            for index in sorted(self._by_segment)
+            if index not in self._attached
+            for finding in self._by_segment[index]
+        ]
+        return [(None, finding) for finding in self._unplaced] + placed
+
     def leftovers(self, already: list[Finding] | None = None) -> list[Finding]:
         """Findings no claim held, in file order: they belong to the file.
 
         ``already`` are the walker's file findings: an envelope error it reported at the same
         trailer (SE01 count, say) or an element it reported is not repeated.
         """
-        said = {_spot(f) for f in already or ()} - {None}
-        trailers = {f.location.segment for f in already or () if f.location and f.rule in _WALKER_ENVELOPE}
-        placed = [
-            finding
-            for index in sorted(self._by_segment)
-            if index not in self._attached
-            for finding in self._by_segment[index]
-            if _spot(finding) not in said and not (finding.rule in _X12_ENVELOPE and index in trailers)
-        ]
-        return self._unplaced + placed
+        return leftover_findings(self.unattached(), already)
+
+
+def leftover_findings(
+    unattached: list[tuple[int | None, Finding]], already: list[Finding] | None = None
+) -> list[Finding]:
+    """The file findings among structure findings no claim held (see ``leftovers``).
+
+    ``unattached`` is in file order: those with no segment first, then by segment index.
+    """
+    said = {_spot(f) for f in already or ()} - {None}
+    trailers = {f.location.segment for f in already or () if f.location and f.rule in _WALKER_ENVELOPE}
+    return [
+        finding
+        for index, finding in unattached
+        if index is None or (_spot(finding) not in said and not (finding.rule in _X12_ENVELOPE and index in trailers))
+    ]
 
 
 _WALKER_ENVELOPE = frozenset({"ENV001", "ENV002", "ENV003"})  # counts, control numbers, trailers

@@ -50,6 +50,14 @@ def _populate(inbox: Path, files: int) -> dict[str, bytes]:
     return contents
 
 
+def _prepared(tmp_path: Path, files: int) -> tuple[Path, Path, dict[str, bytes], dict[str, object]]:
+    """Inbox (populated), outbox, the files, and the outbox an uninterrupted sweep leaves."""
+    inbox, outbox = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    contents = _populate(inbox, files)
+    return inbox, outbox, contents, _reference(tmp_path, inbox)
+
+
 def _reference(tmp_path: Path, inbox: Path) -> dict[str, object]:
     """The outbox of a sweep over the same files that nobody killed."""
     ref_in, ref_out = tmp_path / "ref-in", tmp_path / "ref-out"
@@ -102,10 +110,7 @@ def _sweep_killing_itself(inbox: Path, outbox: Path, kill_at: int) -> tuple[int,
 
 
 def test_killed_at_random_steps_then_rerun_ends_like_an_uninterrupted_run(tmp_path):
-    inbox, outbox = tmp_path / "in", tmp_path / "out"
-    inbox.mkdir()
-    contents = _populate(inbox, 24)
-    expected = _reference(tmp_path, inbox)
+    inbox, outbox, contents, expected = _prepared(tmp_path, 24)
     rng = random.Random(20261127)
     # Every file passes about ten checkpoints; each of the first eleven, twice, in random order.
     schedule = rng.sample(list(range(1, 12)) * 2, KILLS)
@@ -136,10 +141,7 @@ def _wait_for_claims(inbox: Path, process: subprocess.Popen[bytes], target: int)
 
 
 def test_killed_after_random_delays_then_rerun_ends_like_an_uninterrupted_run(tmp_path):
-    inbox, outbox = tmp_path / "in", tmp_path / "out"
-    inbox.mkdir()
-    contents = _populate(inbox, 120)
-    expected = _reference(tmp_path, inbox)
+    inbox, outbox, contents, expected = _prepared(tmp_path, 120)
     rng = random.Random(4242)
     for _ in range(TIMED_KILLS):
         target = len(os.listdir(inbox)) - rng.randint(1, 3)

@@ -75,6 +75,18 @@ def _upload(server, folder: str, upload: Upload, rng: random.Random) -> None:
         sftp._scrubber_client.close()
 
 
+def _put_all(server, folder: str, contents: dict[str, bytes]) -> None:
+    """Upload every file straight to its final name over one SFTP session."""
+    sftp = server.connect()
+    try:
+        for name, data in contents.items():
+            with sftp.open(f"{folder}/{name}", "wb") as remote:
+                remote.write(data)
+    finally:
+        sftp.close()
+        sftp._scrubber_client.close()
+
+
 def _uploader(server, folder: str, uploads: list[Upload], seed: int, errors: list[BaseException]) -> None:
     rng = random.Random(seed)
     try:
@@ -182,15 +194,8 @@ def test_two_sweeps_started_together(sftp_server, tmp_path):
     folder = "drop-together"
     inbox, outbox = sftp_server.drop / folder, tmp_path / "outbox"
     inbox.mkdir()
-    sftp = sftp_server.connect()
     contents = {f"batch-{n:03d}.837": x12(1000 + n) for n in range(200)}
-    try:
-        for name, data in contents.items():
-            with sftp.open(f"{folder}/{name}", "wb") as remote:
-                remote.write(data)
-    finally:
-        sftp.close()
-        sftp._scrubber_client.close()
+    _put_all(sftp_server, folder, contents)
     command = [*sweep_argv(inbox, outbox), "--settle", "0", "--no-structure"]
     logs = [tmp_path / f"sweep-{n}.log" for n in range(2)]
     handles = [log.open("w") for log in logs]
@@ -215,14 +220,7 @@ def test_a_thousand_files_over_sftp(sftp_server, tmp_path):
     inbox, outbox = sftp_server.drop / folder, tmp_path / "outbox"
     inbox.mkdir()
     contents = {f"f{n:04d}.837": x12(5000 + n, claims=2) for n in range(1000)}
-    sftp = sftp_server.connect()
-    try:
-        for name, data in contents.items():
-            with sftp.open(f"{folder}/{name}", "wb") as remote:
-                remote.write(data)
-    finally:
-        sftp.close()
-        sftp._scrubber_client.close()
+    _put_all(sftp_server, folder, contents)
     started = time.perf_counter()
     result = sweep_cli(inbox, outbox, "--settle", "0", "--no-structure", timeout=600)
     seconds = time.perf_counter() - started

@@ -8,7 +8,7 @@ reports them) and gives each segment its file position, so pyx12's k-th segment 
 
 pyx12 reports errors as (code, text) tuples on a tree of error nodes. A recording error handler
 notes each one with the segment being validated at the time; :func:`validate` returns them as
-plain :class:`StructureError` records, and keeps pyx12's tree for :meth:`StructureResult.write_999`.
+plain :class:`StructureIssue` records, and keeps pyx12's tree for :meth:`StructureResult.write_999`.
 Nothing outside this module imports pyx12.
 
 :func:`validate_piece` validates one piece of a file (``scrubber check --jobs N``): pyx12 reads
@@ -48,6 +48,7 @@ from pyx12.map_if._segment import apply_segment_errors
 from pyx12.map_walker import apply_walk_errors, walk_tree
 
 from scrubber.structure.envelope import CONTROL_ELEMENT, ENVELOPE_IDS, EnvelopeEvents, PieceEnvelope
+from scrubber.structure.issues import StructureIssue
 from scrubber.x12.reader import NotX12Error, SegmentReader
 from scrubber.x12.segment import Segment
 
@@ -57,33 +58,6 @@ CONTROL_MAPS = {"00501": "x12.control.00501.xml", "00401": "x12.control.00401.xm
 ACK_999_VERSION = "005010X231A1"
 _KEEP_BEHIND = 64  # segments kept after pyx12 has passed them (errors may name the previous one)
 MAX_ERRORS = 10_000  # per file; a file this broken is reported as such, not error by error
-
-
-@dataclass(frozen=True, slots=True)
-class StructureError:
-    """One pyx12 error, placed at the segment (and element) it concerns.
-
-    ``level`` is pyx12's: isa, gs, st (envelopes), seg, ele, or ``engine`` when pyx12 itself could
-    not go on. ``code`` is pyx12's code (a 999 IK304/IK403/IK502/AK905 code, a TA1 code, or one
-    of its own: HL1, HL2, LX, SEG1). ``segment`` is None when the error has no segment to point at.
-    """
-
-    level: str
-    code: str
-    message: str
-    segment: Segment | None
-    element: int = 0
-    component: int = 0
-    data_element: str = ""  # X12 data element number, e.g. 1270
-    loop: str = ""  # TR3 loop id (2300, 2400 ...) where pyx12 placed the segment
-
-    @property
-    def element_ref(self) -> str:
-        """e.g. CLM05-1, or '' for a segment-level error."""
-        if self.segment is None or not self.element:
-            return ""
-        ref = f"{self.segment.id}{self.element:02d}"
-        return f"{ref}-{self.component}" if self.component else ref
 
 
 @dataclass(slots=True)
@@ -106,7 +80,7 @@ class PieceCheck:
 class StructureResult:
     """What the TR3 check found in one file, plus pyx12's error tree for the 999."""
 
-    errors: list[StructureError] = field(default_factory=list)
+    errors: list[StructureIssue] = field(default_factory=list)
     complete: bool = True  # False when pyx12 stopped before the end of the file
     truncated: bool = False  # True when more than MAX_ERRORS were found
     piece: PieceCheck | None = None  # set by validate_piece
@@ -142,7 +116,7 @@ def _partial_acceptance(text: str) -> str:
 class _Recorder(pyx12.error_handler.err_handler):
     """pyx12's error tree, also noting each error with the segment being validated."""
 
-    def __init__(self, sink: Callable[[StructureError], None]) -> None:
+    def __init__(self, sink: Callable[[StructureIssue], None]) -> None:
         super().__init__()
         self._sink = sink
         self.current: Segment | None = None
@@ -151,15 +125,15 @@ class _Recorder(pyx12.error_handler.err_handler):
 
     def isa_error(self, err_cde: str, err_str: str) -> None:
         super().isa_error(err_cde, err_str)
-        self._sink(StructureError("isa", err_cde, err_str, self.current, loop=self.loop))
+        self._sink(StructureIssue("isa", err_cde, err_str, self.current, loop=self.loop))
 
     def gs_error(self, err_cde: str, err_str: str) -> None:
         super().gs_error(err_cde, err_str)
-        self._sink(StructureError("gs", err_cde, err_str, self.current, loop=self.loop))
+        self._sink(StructureIssue("gs", err_cde, err_str, self.current, loop=self.loop))
 
     def st_error(self, err_cde: str, err_str: str) -> None:
         super().st_error(err_cde, err_str)
-        self._sink(StructureError("st", err_cde, err_str, self.current, loop=self.loop))
+        self._sink(StructureIssue("st", err_cde, err_str, self.current, loop=self.loop))
 
     def seg_error(self, err_cde: str, err_str: str, err_value: str | None = None, src_line: int | None = None) -> None:
         super().seg_error(err_cde, err_str, err_value, src_line)
@@ -171,13 +145,13 @@ class _Recorder(pyx12.error_handler.err_handler):
             err_str = f"{err_str} after this segment"
         else:
             segment = self.lookup(noticed) if src_line else None
-        self._sink(StructureError("seg", err_cde, err_str, segment or self.current, loop=self.loop))
+        self._sink(StructureIssue("seg", err_cde, err_str, segment or self.current, loop=self.loop))
 
     def ele_error(self, err_cde: str, err_str: str, bad_value: str | None, refdes: str | None = None) -> None:
         super().ele_error(err_cde, err_str, bad_value, refdes)
         node = self.cur_ele_node
         self._sink(
-            StructureError(
+            StructureIssue(
                 "ele",
                 err_cde,
                 err_str,
@@ -272,7 +246,7 @@ def _run(segments: Iterator[Segment], watch: _PieceWatch | None) -> StructureRes
     install_log_bridge()
     result = StructureResult()
 
-    def sink(error: StructureError) -> None:
+    def sink(error: StructureIssue) -> None:
         if watch is not None and not watch.keep(error, errh.current):
             return
         if len(result.errors) < MAX_ERRORS:
@@ -287,7 +261,7 @@ def _run(segments: Iterator[Segment], watch: _PieceWatch | None) -> StructureRes
         src = pyx12.x12file.X12Reader(feed)  # type: ignore[arg-type]
     except (pyx12.errors.X12Error, NotX12Error) as error:
         result.complete = False
-        sink(StructureError("engine", "isa", f"the TR3 check cannot read the ISA: {error}", None))
+        sink(StructureIssue("engine", "isa", f"the TR3 check cannot read the ISA: {error}", None))
         return result
     result._errh = errh
     result._term = tuple(t or "" for t in src.get_term())
@@ -297,12 +271,12 @@ def _run(segments: Iterator[Segment], watch: _PieceWatch | None) -> StructureRes
         _walk(src, feed, errh, watch)
     except NotX12Error as error:
         result.complete = False
-        sink(StructureError("engine", "read", str(error), errh.current))
+        sink(StructureIssue("engine", "read", str(error), errh.current))
     except Exception as error:  # pyx12 has internal failures on odd input; report, do not crash
         result.complete = False
         where = errh.current
         sink(
-            StructureError(
+            StructureIssue(
                 "engine",
                 "stopped",
                 f"the TR3 check stopped here ({type(error).__name__}: {_safe(str(error))})",
@@ -423,7 +397,7 @@ class _PieceWatch:
             elif seg_id == "LX" and not self.clm_seen:
                 self.check.lx_sensitive = True
 
-    def keep(self, error: StructureError, current: Segment | None) -> bool:
+    def keep(self, error: StructureIssue, current: Segment | None) -> bool:
         """Whether an error belongs to the piece's report; a doubtful one fails the check."""
         at, during = self.kind(error.segment), self.kind(current)
         if error.level == "engine":

@@ -31,12 +31,13 @@ import structlog
 from scrubber.findings import Finding
 from scrubber.model import Claim
 from scrubber.rules.structure import ACK_SEGMENT, rule_for
-from scrubber.structure.pyx12_adapter import StructureError, StructureResult, validate
+from scrubber.structure.issues import StructureIssue
+from scrubber.structure.pyx12_adapter import StructureResult, validate
 
 log = structlog.get_logger("scrubber.structure")
 
 
-def to_finding(error: StructureError) -> Finding:
+def to_finding(error: StructureIssue) -> Finding:
     """A pyx12 error as a finding of its X12 rule, located at its segment and element."""
     rule = rule_for(error.level, error.code)
     ack = ACK_SEGMENT.get(error.level)

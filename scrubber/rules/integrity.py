@@ -15,10 +15,10 @@ from scrubber.findings import Finding, Severity
 from scrubber.model import Claim, Provider, ServiceLine
 from scrubber.rules.base import Rule, RuleContext
 from scrubber.x12.segment import Segment
+from scrubber.x12.values import decimal_problem
 
 TR3 = "ASC X12N 005010X222A1 (837P) TR3"
 NPI_STANDARD = "45 CFR 162.406 (NPI); CMS NPI check digit: Luhn formula with the 80840 prefix"
-CENT = Decimal("0.01")
 
 
 def npi_is_valid(npi: str) -> bool:
@@ -77,10 +77,10 @@ class ChargeTotalMismatch(Rule):
             return
         total = sum((c for c in charges if c is not None), Decimal(0))
         if total != claim.total_charge:
-            difference = (claim.total_charge - total).quantize(CENT)
+            difference = claim.total_charge - total
             yield self.finding(
-                f"CLM02 is {claim.total_charge.quantize(CENT)} but the {len(charges)} service line(s) "
-                f"add up to {total.quantize(CENT)} (difference {difference})",
+                f"CLM02 is {claim.total_charge:.2f} but the {len(charges)} service line(s) "
+                f"add up to {total:.2f} (difference {difference:.2f})",
                 segment=claim.clm_segment,
                 element="CLM02",
                 loop="2300",
@@ -431,14 +431,24 @@ class InvalidUnitsOrCharge(Rule):
 
 
 def _amount_problem(raw: str, value: Decimal | None) -> str:
-    """Why an X12 amount is unusable, or '' when it is fine."""
+    """Why an X12 amount is unusable, or '' when it is fine.
+
+    Never quantizes: a Decimal built elsewhere may have more digits than the context holds, and
+    quantize would raise where a message is wanted.
+    """
     if value is None:
-        return f"{raw!r} is not an amount" if raw else "is missing"
+        problem = decimal_problem(raw)
+        return f"{_shown(raw)} {problem}" if raw and problem else problem or f"{_shown(raw)} is not an amount"
     if value < 0:
         return f"{raw} is negative"
-    if value != value.quantize(CENT):
+    if value.normalize().as_tuple().exponent < -2:  # type: ignore[operator]
         return f"{raw} has more than two decimals"
     return ""
+
+
+def _shown(raw: str) -> str:
+    """An amount as written, cut short when it is absurdly long (a report line stays readable)."""
+    return repr(raw) if len(raw) <= 24 else f"{raw[:20]!r}... ({len(raw)} characters)"
 
 
 class DuplicateServiceLine(Rule):

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from scrubber.findings import Finding, Location, Severity
+from scrubber.findings import Finding, Location
 from scrubber.model import Claim, Control, Diagnosis, Person, Provider, ServiceLine
 from scrubber.rules import envelope as env
 from scrubber.rules.base import Rule
@@ -28,6 +28,9 @@ _MAX_SEGMENT_ID = 3
 _ISSUE_RULES: dict[str, Rule] = {
     "bom": env.InvalidCharacters(),
     "non_ascii": env.InvalidCharacters(),
+    "control": env.InvalidCharacters(),
+    "white_space": env.TrailingData(),
+    "isa_layout": env.InterchangeHeader(),
     "empty_segment": env.TrailingData(),
     "trailing_data": env.TrailingData(),
     "oversized_segment": env.OversizedSegment(),
@@ -133,7 +136,7 @@ class Walker:
                 yield from out
                 out.clear()
         if self._issues:
-            self._drain_issues()
+            self._drain_issues(final=True)
         if final:
             self._finish()
         elif self._tx is not None and self._tx.supported:
@@ -356,9 +359,7 @@ class Walker:
         hl_id, parent = seg.get(1), seg.get(2)
         tx.last_hl += 1
         if hl_id != str(tx.last_hl):
-            self._report(
-                _HIERARCHY, f"HL01 is {hl_id!r}; expected {tx.last_hl}", seg, element="HL01", loop=loop or ""
-            )
+            self._report(_HIERARCHY, f"HL01 is {hl_id!r}; expected {tx.last_hl}", seg, element="HL01", loop=loop or "")
             if hl_id.isdigit():
                 tx.last_hl = int(hl_id)
         expected_parent = {"22": tx.hl_ids.get("20"), "23": tx.hl_ids.get("22")}.get(level)
@@ -574,18 +575,26 @@ class Walker:
     def _at(self, rule: Rule, message: str, seg: Segment, *, element: str = "", loop: str = "") -> Finding:
         return rule.finding(message, segment=seg, element=element, loop=loop)
 
-    def _drain_issues(self) -> None:
+    def _drain_issues(self, *, final: bool = False) -> None:
+        """Reader issues as findings. One about a segment waits until that segment has been walked,
+        so that it goes to the claim holding the segment (a NUL in CLM02 is that claim's, not the
+        previous one's); the others go to the claim open at the time, or to the file."""
         issues, self._issues = self._issues, []
+        walked = self._last_segment
         for issue in issues:
+            segment = issue.segment
+            if segment is not None and not final and (walked is None or segment.index > walked.index):
+                self._issues.append(issue)  # its segment is next: reported once it has been walked
+                continue
             rule = _ISSUE_RULES[issue.kind]
-            severity = Severity.WARNING if issue.kind == "bom" else None
             if issue.segment is not None:
-                finding = rule.finding(issue.message, segment=issue.segment, severity=severity)
+                finding = rule.finding(issue.message, segment=issue.segment, element=issue.element)
             else:
-                finding = rule.finding(issue.message, severity=severity)
+                finding = rule.finding(issue.message)
                 finding.location = Location(segment=0, st_segment=0, line=issue.line, offset=issue.offset)
             claim = self._tx.claim if self._tx is not None else None
-            if claim is not None and issue.kind in ("non_ascii", "oversized_segment", "empty_segment"):
+            in_claim = claim is not None and (segment is None or claim.segments[-1] is segment)
+            if in_claim and issue.kind in ("non_ascii", "control", "oversized_segment", "empty_segment"):
                 claim.parse_findings.append(finding)
             else:
                 self._out.append(finding)

@@ -72,10 +72,10 @@ def test_one_unreadable_file_does_not_stop_the_others(tmp_path, cli):
 # -- readable but broken: located findings ----------------------------------------------------
 
 
-def test_bom_is_a_warning_and_the_claims_are_read():
+def test_bom_rejects_the_file_and_the_claims_are_still_read():
     report = scrub(b"\xef\xbb\xbf" + GOOD.encode())
-    assert rules(report) == ["ENV006"] and report.file_findings[0].severity == "warning"
-    assert report.status == "accepted" and report.summary.claims == 3
+    assert rules(report) == ["ENV006"] and report.file_findings[0].severity == "error"
+    assert report.status == "rejected" and report.summary.claims == 3
 
 
 def test_non_ascii_bytes_are_located():

@@ -513,7 +513,7 @@ def table(tally: Tally) -> str:
     ]
     lines.append(f"mutants whose claims differ with and without the structure check: {tally.claims_differ}")
     only = ", ".join(f"{k} {v}" for k, v in sorted(tally.pyx12_only.items())) or "none"
-    lines.append(f"problems only with the structure check (pyx12): {only}")
+    lines.append(f"problems only with the structure check on: {only}")
     if tally.verified:
         lines.append(f"fork runs checked against a real CLI process: {tally.verified}, differing: {tally.mismatches}")
     return "\n".join(lines)

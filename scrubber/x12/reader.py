@@ -431,19 +431,20 @@ def _split_regular(parts: list[str], delimiters: Delimiters, cursor: Cursor) -> 
     """
     element_sep = delimiters.element
     offset, line, index, st_index = cursor.offset, cursor.line, cursor.index, cursor.st_index
+    first_index = index  # parts map one to one to segments here: parts used = index - first_index
     batch: list[Segment] = []
     append = batch.append
     used, ended = len(parts), False
-    for position, raw in enumerate(parts):
+    for raw in parts:
         if raw[0] == "\n":
             if raw[1] == " ":
-                used = position
+                used = index - first_index
                 break
             line += 1
             elements = raw[1:].split(element_sep)
             seg_offset = offset + 1
         elif raw[0] == " ":
-            used = position
+            used = index - first_index
             break
         else:
             elements = raw.split(element_sep)
@@ -459,7 +460,7 @@ def _split_regular(parts: list[str], delimiters: Delimiters, cursor: Cursor) -> 
         if seg_id == "SE":
             st_index = 0
         elif seg_id == "IEA":
-            used, ended = position + 1, True
+            used, ended = index - first_index, True
             break
     cursor.offset, cursor.line, cursor.index, cursor.st_index = offset, line, index, st_index
     return batch, used, ended

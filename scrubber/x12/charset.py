@@ -64,4 +64,4 @@ def describe_start(text: str) -> str:
         kind = "mostly printable text with control bytes"
     else:
         kind = "binary data"
-    return f"its first {size:,} byte{'s' if size != 1 else ''} are {kind}"
+    return f"its first {size:,} bytes are {kind}" if size > 1 else f"its one byte is {kind}"

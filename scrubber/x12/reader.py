@@ -34,6 +34,15 @@ _LINE_BREAKS = "\r\n"
 _BLANKS = " \t\r\n"  # white space a segment may be preceded by (not data)
 _PREVIEW = 256  # bytes described (never quoted) when a file is not X12
 _SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}")
+_BEFORE_ISA = (
+    "white space before the ISA: it was read past, but a receiver reads the ISA at fixed positions "
+    "from the first byte of the file"
+)
+_BEFORE_SEGMENT = (
+    "spaces or tabs before a segment id (pretty-printed X12; reported once per file): they were read "
+    "past, but X12 allows nothing between a terminator and the next segment id except, by convention, "
+    "a line break"
+)
 
 
 class NotX12Error(Exception):
@@ -216,27 +225,20 @@ class SegmentReader:
         white space before the file's first ISA (a receiver reads the ISA at fixed positions)."""
         stripped = buffer.lstrip(_BLANKS)
         lead = len(buffer) - len(stripped)
-        if lead and stripped and (first or buffer[:lead].strip(_LINE_BREAKS)):
-            where = "before the file's first ISA" if first else "before a segment"
-            self._note_blanks(f"white space {where}", cursor.offset + lead, cursor.line + buffer.count("\n", 0, lead))
-        cursor.line += buffer.count("\n", 0, lead)
+        line = cursor.line + buffer.count("\n", 0, lead)
+        if lead and stripped and first:
+            self._note_blanks(_BEFORE_ISA, cursor.offset + lead, line)
+        elif lead and stripped and buffer[:lead].strip(_LINE_BREAKS):
+            self._note_blanks(_BEFORE_SEGMENT, cursor.offset + lead, line)
+        cursor.line = line
         cursor.offset += lead
         return stripped
 
-    def _note_blanks(self, where: str, offset: int, line: int, segment: Segment | None = None) -> None:
-        if self._noted_blanks:
-            return
-        self._noted_blanks = True
-        self._on_issue(
-            ReaderIssue(
-                "white_space",
-                f"{where} (pretty-printed X12): it was read past, but X12 allows nothing between a "
-                "terminator and the next segment id except, by convention, a line break",
-                offset,
-                line,
-                segment,
-            )
-        )
+    def _note_blanks(self, message: str, offset: int, line: int, segment: Segment | None = None) -> None:
+        """Report white space before a segment once per file: one cause (a pretty-printer), one finding."""
+        if not self._noted_blanks:
+            self._noted_blanks = True
+            self._on_issue(ReaderIssue("white_space", message, offset, line, segment))
 
     def _check_isa(self, buffer: str, delimiters: Delimiters, cursor: Cursor) -> None:
         """Report each way the ISA at the start of ``buffer`` breaks its fixed layout (SNIP 1)."""
@@ -328,7 +330,7 @@ class SegmentReader:
                 cursor.st_index += 1
             segment = Segment(elements, cursor.index, cursor.st_index, seg_line, seg_offset, delimiters)
             if lead and raw[:lead].strip(_LINE_BREAKS):
-                self._note_blanks("spaces or tabs before a segment", seg_offset, seg_line, segment)
+                self._note_blanks(_BEFORE_SEGMENT, seg_offset, seg_line, segment)
             odd = first_outside(text, delimiters)
             if odd >= 0:
                 self._on_issue(_odd_byte(segment, text, odd))

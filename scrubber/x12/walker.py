@@ -359,7 +359,9 @@ class Walker:
         hl_id, parent = seg.get(1), seg.get(2)
         tx.last_hl += 1
         if hl_id != str(tx.last_hl):
-            self._report(_HIERARCHY, f"HL01 is {hl_id!r}; expected {tx.last_hl}", seg, element="HL01", loop=loop or "")
+            self._report(
+                _HIERARCHY, f"HL01 is {hl_id!r}; expected {tx.last_hl}", seg, element="HL01", loop=loop or ""
+            )
             if hl_id.isdigit():
                 tx.last_hl = int(hl_id)
         expected_parent = {"22": tx.hl_ids.get("20"), "23": tx.hl_ids.get("22")}.get(level)

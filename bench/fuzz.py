@@ -37,9 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out" / "fuzz"
 MODES: dict[str, tuple[str, ...]] = {"no-structure": ("--no-structure",), "structure": ()}
 # Table columns: what a run can get wrong. The last two use the mutation's expectation: a mutant
-# with a byte outside the character set (or a broken ISA, a stray trailer) that gets no more
-# ENV/X12 errors than its source (and is not unreadable); claims lost to a change of layout only
-# (line breaks, indentation, other delimiters).
+# with a byte outside the character set (or a broken ISA, a stray trailer) that is readable but
+# gets no ENV/X12 error (rule, segment, element) its source did not have; claims lost to a change of
+# layout only (line breaks, indentation, other delimiters).
 PROBLEMS: dict[str, str] = {
     "traceback": "tracebacks",
     "internal-error": "internal errors",
@@ -105,7 +105,7 @@ class Verdict:
     claims: list[str] | None = None  # claim ids in order; None when the JSON did not parse
     unreadable: bool = False
     code: int = 0
-    syntax_errors: int = 0  # error findings of ENV and X12 rules (file and claims)
+    syntax_errors: set[tuple[str, int, str]] = field(default_factory=set)  # (rule, segment, element), ENV/X12
 
 
 def judge(run: Run, tokens: set[bytes], path: Path) -> Verdict:
@@ -142,9 +142,15 @@ def judge(run: Run, tokens: set[bytes], path: Path) -> Verdict:
         return verdict
     verdict.claims = [str(claim.get("claim_id")) for claim in claims]
     findings = [*(doc.get("file_findings") or []), *(f for claim in claims for f in claim.get("findings") or [])]
-    verdict.syntax_errors = sum(
-        1 for f in findings if f.get("severity") == "error" and str(f.get("rule")).startswith(("ENV", "X12"))
-    )
+    verdict.syntax_errors = {
+        (
+            str(f.get("rule")),
+            int((f.get("location") or {}).get("segment", 0)),
+            str((f.get("location") or {}).get("element", "")),
+        )
+        for f in findings
+        if f.get("severity") == "error" and str(f.get("rule")).startswith(("ENV", "X12"))
+    }
     counted = summary.get("accepted", -1) + summary.get("rejected", -1)
     if summary.get("claims") != len(claims) or counted != len(claims):
         verdict.problems.append("bad-summary")
@@ -164,6 +170,7 @@ class Tally:
     failures: list[dict[str, object]] = field(default_factory=list)
     mismatches: int = 0  # --verify: fork runs that differ from a real CLI process
     verified: int = 0
+    mismatch_details: list[dict[str, object]] = field(default_factory=list)
 
 
 def campaign(
@@ -225,9 +232,24 @@ def campaign(
 def _verify(tally: Tally, run: Run, path: Path, options: tuple[str, ...], timeout: float) -> None:
     real = real_cli(path, options, timeout)
     tally.verified += 1
-    same = (real.code, real.stdout) == (run.code, run.stdout)
-    if not same or comparable_stderr(real.stderr) != comparable_stderr(run.stderr):
-        tally.mismatches += 1
+    real_err, fork_err = comparable_stderr(real.stderr), comparable_stderr(run.stderr)
+    if (real.code, real.stdout) == (run.code, run.stdout) and real_err == fork_err:
+        return
+    tally.mismatches += 1
+    tally.mismatch_details.append(
+        {
+            "key": list(run.key),
+            "exit": [real.code, run.code],
+            "stdout_same": real.stdout == run.stdout,
+            "stderr_only_real": [_event_name(line) for line in real_err if line not in fork_err],
+            "stderr_only_fork": [_event_name(line) for line in fork_err if line not in real_err],
+        }
+    )
+
+
+def _event_name(line: object) -> str:
+    """A stderr line, short: a log event by its name, a text line by its first words."""
+    return str(line.get("event")) if isinstance(line, dict) else str(line)[:60]
 
 
 def source_verdicts(runner: ForkRunner, sources: list[Path]) -> dict[str, dict[str, Verdict]]:
@@ -245,6 +267,7 @@ def _expectation(mutant: Mutant, verdict: Verdict, original: Verdict | None) -> 
     if original is None:
         return None
     if mutant.expect == REJECT and not verdict.unreadable and verdict.syntax_errors <= original.syntax_errors:
+        # no ENV/X12 error (rule, segment, element) that the source did not have already
         return "unflagged"
     if mutant.expect == SAME_CLAIMS and verdict.claims != original.claims:
         return "claims-lost"
@@ -339,7 +362,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"seed {args.seed}, {sum(tally.runs.values())} runs in {time.monotonic() - started:.0f} s")
     args.keep.mkdir(parents=True, exist_ok=True)
     summary = args.keep / f"seed-{args.seed}.json"
-    summary.write_text(json.dumps({"table": table(tally), "failures": tally.failures}, indent=1))
+    summary.write_text(
+        json.dumps(
+            {"table": table(tally), "failures": tally.failures, "verify_mismatches": tally.mismatch_details}, indent=1
+        )
+    )
     for record in tally.failures[:20]:
         print(json.dumps(record)[:300])
     print(f"failures: {len(tally.failures)} mutants (all in {summary})")

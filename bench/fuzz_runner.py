@@ -62,6 +62,7 @@ class ForkRunner:
 
     def _in_process(self, argv: list[str]) -> None:
         saved = os.dup(1), os.dup(2)
+        saved_argv = sys.argv
         sink = os.open(os.devnull, os.O_WRONLY)
         sys.stdout.flush()
         sys.stderr.flush()
@@ -78,6 +79,7 @@ class ForkRunner:
             sys.stderr.flush()
             os.dup2(saved[0], 1)
             os.dup2(saved[1], 2)
+            sys.argv = saved_argv
             for fd in (*saved, sink):
                 os.close(fd)
 

@@ -148,6 +148,26 @@ def _into_element(data: bytes, rng: random.Random, payload: bytes) -> bytes:
     return b"".join(pieces)
 
 
+def odd_digit(data: bytes, rng: random.Random) -> Outcome:
+    """A digit turned into a Latin-1 superscript or fraction: str.isdigit() says yes, int() says no."""
+    layout = Layout.of(data)
+    pieces = segments(data, layout)
+    spots = [
+        (i, j)
+        for i, piece in enumerate(pieces[1:], start=1)
+        if piece.lstrip()[:3]
+        in (b"LX" + layout.element, b"HL" + layout.element, b"SV1", b"SE" + layout.element, b"NM1", b"DTP", b"CLM")
+        for j in range(4, len(piece))
+        if 0x30 <= piece[j] <= 0x39
+    ]
+    if not spots:
+        return Outcome(data, "")
+    i, j = rng.choice(spots)
+    piece = pieces[i]
+    pieces[i] = piece[:j] + rng.choice((b"\xb2", b"\xb3", b"\xb9", b"\xbc")) + piece[j + 1 :]
+    return Outcome(b"".join(pieces), REJECT)
+
+
 def bom(data: bytes, rng: random.Random) -> bytes | Outcome:
     choice = rng.random()
     if choice < 0.6:
@@ -343,6 +363,7 @@ MUTATIONS: dict[str, Mutation] = {
     "truncate": truncate,
     "control": control_byte,
     "non-ascii": non_ascii,
+    "odd-digit": odd_digit,
     "bom": bom,
     "drop": drop_segment,
     "dup": duplicate_segment,

@@ -15,7 +15,7 @@ from scrubber.findings import Finding, Severity
 from scrubber.model import Claim, Provider, ServiceLine
 from scrubber.rules.base import Rule, RuleContext
 from scrubber.x12.segment import Segment
-from scrubber.x12.values import decimal_problem
+from scrubber.x12.values import decimal_problem, is_digits
 
 TR3 = "ASC X12N 005010X222A1 (837P) TR3"
 NPI_STANDARD = "45 CFR 162.406 (NPI); CMS NPI check digit: Luhn formula with the 80840 prefix"
@@ -23,7 +23,7 @@ NPI_STANDARD = "45 CFR 162.406 (NPI); CMS NPI check digit: Luhn formula with the
 
 def npi_is_valid(npi: str) -> bool:
     """Ten digits starting with 1 or 2, whose Luhn check over ``80840`` + NPI comes out to zero."""
-    if len(npi) != 10 or not npi.isdigit() or npi[0] not in "12":
+    if len(npi) != 10 or not is_digits(npi) or npi[0] not in "12":
         return False
     total = 0
     for index, char in enumerate(reversed("80840" + npi)):
@@ -142,7 +142,7 @@ class BadPointer(Rule):
                         loop="2400",
                     )
                     break
-                if not value.isdigit():
+                if not is_digits(value):
                     yield self.finding(
                         f"line {line.number} pointer {value!r} is not a diagnosis position",
                         segment=line.segment,

@@ -356,7 +356,8 @@ def _on_hl(scan: _Scan, mark: Mark, data: bytes, element_at: int) -> None:
     number = elements[0] if elements else b""
     huge = scan.st is not None and mark.offset - scan.st.offset >= scan.piece_size  # no ST boundary near
     cut_here = scan.track is None  # pyx12 cannot validate part of a transaction
-    if cut_here and level == b"22" and huge and mark.offset >= scan.next_cut and scan.last_hl.isdigit():
+    numbered = scan.last_hl.isascii() and scan.last_hl.isdigit()  # not '²': int() refuses it
+    if cut_here and level == b"22" and huge and mark.offset >= scan.next_cut and numbered:
         _cut(scan, "hl", mark)
     if level == b"20":
         scan.hl20 = mark

@@ -18,10 +18,19 @@ _DECIMAL = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 MAX_DECIMAL_DIGITS = 18  # the longest R element of the 837P (CLM02, SV102: R 1/18); sign and point aside
 
 
+def is_digits(value: str) -> bool:
+    """True when ``value`` is ASCII digits only.
+
+    ``str.isdigit`` also takes superscripts and the like ('²' is byte 0xB2 read as Latin-1), which
+    ``int`` refuses: a bit flip in a digit must not become a crash.
+    """
+    return value.isascii() and value.isdigit()
+
+
 @lru_cache(maxsize=_CACHED)
 def parse_date(value: str) -> dt.date | None:
     """CCYYMMDD to a date; None when it is not a real calendar date."""
-    if len(value) != 8 or not value.isdigit():
+    if len(value) != 8 or not is_digits(value):
         return None
     try:
         return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))

@@ -21,7 +21,7 @@ from scrubber.rules.base import Rule
 from scrubber.x12 import grammar_837p as g
 from scrubber.x12.reader import ReaderIssue, SegmentReader
 from scrubber.x12.segment import Segment
-from scrubber.x12.values import dotted_code, parse_date, parse_decimal, parse_period
+from scrubber.x12.values import dotted_code, is_digits, parse_date, parse_decimal, parse_period
 
 _MAX_SEGMENT_ID = 3
 
@@ -320,7 +320,7 @@ class Walker:
 
     def _compare_count(self, seg: Segment, position: int, actual: int, ref: str, what: str) -> None:
         declared = seg.get(position)
-        if declared != str(actual) and not (declared.isdigit() and int(declared) == actual):
+        if declared != str(actual) and not (is_digits(declared) and int(declared) == actual):
             self._report(
                 _COUNTS, f"{ref} says {declared or '(empty)'} but the file holds {actual} {what}", seg, element=ref
             )
@@ -362,7 +362,7 @@ class Walker:
             self._report(
                 _HIERARCHY, f"HL01 is {hl_id!r}; expected {tx.last_hl}", seg, element="HL01", loop=loop or ""
             )
-            if hl_id.isdigit():
+            if is_digits(hl_id):
                 tx.last_hl = int(hl_id)
         expected_parent = {"22": tx.hl_ids.get("20"), "23": tx.hl_ids.get("22")}.get(level)
         if level in ("22", "23") and (expected_parent is None or parent != expected_parent):
@@ -496,13 +496,13 @@ class Walker:
             return
         claim.segments.append(seg)
         number_raw = seg.get(1)
-        if not number_raw.isdigit():
+        if not is_digits(number_raw):
             claim.parse_findings.append(
                 self._at(
                     _MALFORMED, f"LX01 {number_raw!r} is not a line number", seg, element="LX01", loop=g.SERVICE_LINE
                 )
             )
-        number = int(number_raw) if number_raw.isdigit() else len(claim.lines) + 1
+        number = int(number_raw) if is_digits(number_raw) else len(claim.lines) + 1
         tx.area = tx.loop = g.SERVICE_LINE
         tx.line = ServiceLine(
             number=number,
@@ -537,7 +537,7 @@ class Walker:
         line.units = parse_decimal(line.units_raw)
         line.place_of_service = seg.get(5)
         line.pointers_raw = pointers_raw
-        line.pointers = [int(p) for p in pointers_raw if p.isdigit()]
+        line.pointers = [int(p) for p in pointers_raw if is_digits(p)]
         claim.lines.append(line)
 
     def _line_date(self, tx: _Transaction, seg: Segment) -> None:

@@ -275,3 +275,30 @@ def test_an_isa_with_seventeen_elements_cannot_be_read():
 def test_not_x12_still_says_why_in_one_line():
     with pytest.raises(UnreadableInput, match="does not start with an ISA"):
         scrub(b"GS*HC*1~")
+
+
+# -- found by the harness: a digit that str.isdigit() takes and int() refuses --------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("LX*1~", "LX*\xb2~"),
+        ("HL*2*1*22", "HL*\xb2*1*22"),
+        ("SV1*HC:99213*100.00*UN*1***1~", "SV1*HC:99213*100.00*UN*1***\xb9~"),
+        ("*XX*1", "*XX*\xb2"),  # NPI
+        ("DTP*472*D8*2026", "DTP*472*D8*\xb2026"),
+    ],
+    ids=["lx01", "hl01", "sv107", "npi", "date"],
+)
+def test_a_superscript_digit_is_a_finding_not_a_crash(old, new):
+    assert old in GOOD
+    report = scrub(GOOD.replace(old, new, 1).encode("latin-1"))
+    assert [c.claim_id for c in report.claims] == ["A", "B", "C"]
+    assert report.status == "rejected"
+
+
+def test_a_superscript_digit_in_se01():
+    at = GOOD.index("SE*") + 3
+    report = scrub((GOOD[:at] + "\xb3" + GOOD[at + 1 :]).encode("latin-1"))
+    assert [c.claim_id for c in report.claims] == ["A", "B", "C"] and report.status == "rejected"

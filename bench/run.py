@@ -50,7 +50,7 @@ class Measurement:
 def structure_options() -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     """(options without, options with) the structure check, or None when scrubber has none."""
     help_text = subprocess.run(
-        [sys.executable, "-m", "scrubber.cli", "check", "--help"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "scrubber", "check", "--help"], capture_output=True, text=True, check=False
     ).stdout
     if "--no-structure" in help_text:
         return ("--no-structure",), ()
@@ -61,7 +61,7 @@ def structure_options() -> tuple[tuple[str, ...], tuple[str, ...]] | None:
 
 def jobs_supported() -> bool:
     help_text = subprocess.run(
-        [sys.executable, "-m", "scrubber.cli", "check", "--help"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "scrubber", "check", "--help"], capture_output=True, text=True, check=False
     ).stdout
     return "--jobs" in help_text
 

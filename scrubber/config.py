@@ -32,10 +32,10 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from scrubber.findings import Severity
-from scrubber.ncci.store import NcciTables, default_database_path, open_tables
-from scrubber.ncci.tables import NcciFileError
-from scrubber.policies.errors import TomlFileError, describe_validation_error, read_toml
-from scrubber.policies.loader import load_policies
+from scrubber.refdata.ncci.store import NcciTables, default_database_path, open_tables
+from scrubber.refdata.ncci.tables import NcciFileError
+from scrubber.refdata.policies.errors import TomlFileError, describe_validation_error, read_toml
+from scrubber.refdata.policies.loader import load_policies
 from scrubber.rules.base import RuleContext
 
 CONFIG_NAME = "scrubber.toml"

@@ -28,7 +28,7 @@ from scrubber.acks.status_codes import (
     ClaimStatus,
 )
 from scrubber.acks.verdicts import Rejection, Totals, Verdicts
-from scrubber.x12.blocks import ClaimBlock, TransactionHead, find
+from scrubber.transaction.blocks import ClaimBlock, TransactionHead, find
 from scrubber.x12.segment import Delimiters, Segment
 from scrubber.x12.values import parse_date
 from scrubber.x12.writer import X12Writer, isa_elements

@@ -34,8 +34,8 @@ class RuleContext:
     """
 
     as_of: dt.date = field(default_factory=dt.date.today)
-    icd10: Any = None  # scrubber.codesets.icd10 code-set provider, when loaded
-    policies: Any = None  # scrubber.policies pairing policy set, when loaded
+    icd10: Any = None  # scrubber.refdata.codesets.icd10 code-set provider, when loaded
+    policies: Any = None  # scrubber.refdata.policies pairing policy set, when loaded
     ncci: Any = None  # imported NCCI PTP / MUE tables, when configured
     options: dict[str, Any] = field(default_factory=dict)  # per-rule options from configuration
 

@@ -1,6 +1,6 @@
 """ICD: ICD-10-CM edits on the HI diagnoses of a claim, judged by the code set of its date of service.
 
-The code-set provider (:class:`scrubber.codesets.icd10.CodeSets`) arrives in ``ctx.icd10``; rules
+The code-set provider (:class:`scrubber.refdata.codesets.icd10.CodeSets`) arrives in ``ctx.icd10``; rules
 only look codes up in it. Every finding names the code-set year that judged the claim in its
 reference, so a coder can tell an FY2026 verdict from an FY2027 one.
 """
@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from functools import lru_cache
 from itertools import combinations
 
-from scrubber.codesets.icd10 import CodeFlag, CodeSet, normalize
-from scrubber.codesets.icd10.codes import ICD10_EFFECTIVE, looks_like_icd10
-from scrubber.codesets.icd10.ranges import CodeRange
 from scrubber.findings import Finding, Severity
 from scrubber.model import Claim, Diagnosis
+from scrubber.refdata.codesets.icd10 import CodeFlag, CodeSet, normalize
+from scrubber.refdata.codesets.icd10.codes import ICD10_EFFECTIVE, looks_like_icd10
+from scrubber.refdata.codesets.icd10.ranges import CodeRange
 from scrubber.rules.base import Rule, RuleContext
 from scrubber.rules.icd10_support import (
     GUIDELINES,

@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from scrubber.codesets.icd10 import CodeSet, CodeSets, dotted
-from scrubber.codesets.icd10.codes import ICD10_EFFECTIVE
 from scrubber.model import Claim, Diagnosis
+from scrubber.refdata.codesets.icd10 import CodeSet, CodeSets, dotted
+from scrubber.refdata.codesets.icd10.codes import ICD10_EFFECTIVE
 
 ICD9_QUALIFIERS = ("BK", "BF", "BJ")  # principal, other, admitting ICD-9-CM diagnosis
 GUIDELINES = "ICD-10-CM Official Guidelines for Coding and Reporting"

@@ -14,7 +14,7 @@ from itertools import combinations
 
 from scrubber.findings import Finding, Severity
 from scrubber.model import Claim, ServiceLine
-from scrubber.ncci.records import MODIFIER_ALLOWED, MODIFIER_NOT_ALLOWED, PtpEdit
+from scrubber.refdata.ncci.records import MODIFIER_ALLOWED, MODIFIER_NOT_ALLOWED, PtpEdit
 from scrubber.rules.base import Rule, RuleContext
 
 # NCCI PTP-associated modifiers that can show the services were distinct: 59 and its X{EPSU}

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 
 from scrubber.findings import Finding, Severity
 from scrubber.model import Claim, Diagnosis, ServiceLine
-from scrubber.policies.models import Citation
+from scrubber.refdata.policies.models import Citation
 from scrubber.rules.base import Rule, RuleContext
 
-POLICY_DOCS = "Pairing policy packs (scrubber/policies/packs/default.toml and configured packs)"
+POLICY_DOCS = "Pairing policy packs (scrubber/refdata/policies/packs/default.toml and configured packs)"
 
 
 def pointed_diagnoses(

@@ -24,8 +24,8 @@ from scrubber.model import Claim
 from scrubber.report.model import ClaimReport, FileReport, Summary, file_status
 from scrubber.rules.engine import RuleEngine
 from scrubber.structure.stage import StructureFindings, open_checked
+from scrubber.transaction.walker import Walker
 from scrubber.x12.reader import NotX12Error, SegmentReader
-from scrubber.x12.walker import Walker
 
 log = structlog.get_logger("scrubber.check")
 

@@ -16,12 +16,12 @@ from pathlib import Path
 import structlog
 
 from scrubber.acks.ack277 import Ack277Writer
+from scrubber.acks.split import Split837Writer
 from scrubber.acks.verdicts import Verdicts
 from scrubber.fsutil import atomic_writer
 from scrubber.report.model import ClaimReport
 from scrubber.structure.stage import CheckedSource
-from scrubber.x12.blocks import claim_blocks
-from scrubber.x12.split import Split837Writer
+from scrubber.transaction.blocks import claim_blocks
 
 log = structlog.get_logger("scrubber.outputs")
 

@@ -63,11 +63,11 @@ from scrubber.structure.pyx12_adapter import (
     warm_up,
 )
 from scrubber.structure.stage import StructureFindings, leftover_findings
+from scrubber.transaction.walker import Walker, WalkerState
 from scrubber.workflows.check import STDIN_NAME, Scrubber, UnreadableInput, log_checked
 from scrubber.workflows.pieces import Boundary, plan
 from scrubber.x12.reader import Cursor, NotX12Error, SegmentReader
 from scrubber.x12.segment import Segment
-from scrubber.x12.walker import Walker, WalkerState
 
 log = structlog.get_logger("scrubber.parallel")
 

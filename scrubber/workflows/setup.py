@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from scrubber.codesets.icd10 import CodeSetError, CodeSets
 from scrubber.config import ConfigError, ConfigSelection, Settings, build_context, load_settings
-from scrubber.ncci.tables import NcciFileError
-from scrubber.policies.loader import PolicyPackError
+from scrubber.refdata.codesets.icd10 import CodeSetError, CodeSets
+from scrubber.refdata.ncci.tables import NcciFileError
+from scrubber.refdata.policies.loader import PolicyPackError
 from scrubber.rules.catalogue import default_registry
 from scrubber.rules.engine import RuleEngine
 

@@ -10,7 +10,7 @@ from scrubber.acks.status_codes import STATUS_FOR_RULE, status_for
 from scrubber.findings import Finding, Location, Severity
 from scrubber.structure.pyx12_adapter import reference_check
 from scrubber.synthetic import ClaimSpec, LineSpec, render_837
-from scrubber.x12.walker import read_claims
+from scrubber.transaction.walker import read_claims
 from tests.structure.broken import BROKEN_CLAIM, broken_text
 
 

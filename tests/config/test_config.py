@@ -17,7 +17,7 @@ from scrubber.config import (
     load_settings,
 )
 from scrubber.findings import Severity
-from scrubber.ncci.tables import NcciFileError
+from scrubber.refdata.ncci.tables import NcciFileError
 from scrubber.rules.base import RuleContext
 from scrubber.rules.catalogue import default_registry
 from scrubber.rules.engine import RuleEngine

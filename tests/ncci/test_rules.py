@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scrubber.ncci.store import NcciTables, import_tables, open_tables
+from scrubber.refdata.ncci.store import NcciTables, import_tables, open_tables
 from scrubber.rules.base import RuleContext
 from scrubber.rules.ncci import MueExceeded, PtpConflict
 from tests.builders import ClaimSpec, LineSpec, build_claim

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from scrubber.policies import load_policies
+from scrubber.refdata.policies import load_policies
 from scrubber.rules.base import RuleContext
 from scrubber.rules.pairing import ProcedureDeniedPairing, ProcedureNotSupported
 from tests.builders import ClaimSpec, LineSpec, build_claim

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from scrubber.sweep import SweepLocked, SweepSetupError, register_output, run_sweep
-from scrubber.sweep.lock import sweep_lock
-from scrubber.sweep.outputs import _REGISTERED, ReportSet
-from scrubber.sweep.summary import EXIT_FILE_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_STOPPED, EXIT_USAGE
 from scrubber.synthetic import ClaimSpec, render_837
+from scrubber.workflows.sweep import SweepLocked, SweepSetupError, register_output, run_sweep
+from scrubber.workflows.sweep.lock import sweep_lock
+from scrubber.workflows.sweep.reports import _REGISTERED, ReportSet
+from scrubber.workflows.sweep.summary import EXIT_FILE_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_STOPPED, EXIT_USAGE
 
 from .helpers import final_state, ledger_rows, log_events, settings, sha, sweep_cli, where_is, x12
 
@@ -359,5 +359,5 @@ def sweep_check_json(cwd: Path, path: Path) -> str:
     import subprocess
     import sys
 
-    command = [sys.executable, "-m", "scrubber.cli", "check", "--format", "json", "--as-of", "2026-11-01"]
+    command = [sys.executable, "-m", "scrubber", "check", "--format", "json", "--as-of", "2026-11-01"]
     return subprocess.run([*command, str(path)], capture_output=True, text=True, cwd=cwd).stdout

@@ -6,7 +6,7 @@ import io
 
 from scrubber.model import Claim
 from scrubber.synthetic import ClaimSpec, LineSpec, random_claims, render_837
-from scrubber.x12.walker import read_claims, walk_stream
+from scrubber.transaction.walker import read_claims, walk_stream
 
 
 def split(data: bytes):

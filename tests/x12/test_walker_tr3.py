@@ -9,8 +9,8 @@ import pyx12.error_handler
 import pyx12.params
 import pyx12.x12context
 
+from scrubber.transaction.walker import read_claims
 from scrubber.x12.values import dotted_code
-from scrubber.x12.walker import read_claims
 from tests.conftest import TR3_DIR
 
 
@@ -100,7 +100,7 @@ def test_commercial_claim_context():
 
 def test_no_findings_on_any_tr3_example(tr3_file):
     from scrubber.model import Claim
-    from scrubber.x12.walker import walk_stream
+    from scrubber.transaction.walker import walk_stream
 
     with tr3_file.open("rb") as fd:
         items = list(walk_stream(fd))

@@ -36,7 +36,9 @@ from scrubber.refdata.ncci.store import NcciTables, default_database_path, open_
 from scrubber.refdata.ncci.tables import NcciFileError
 from scrubber.refdata.policies.errors import TomlFileError, describe_validation_error, read_toml
 from scrubber.refdata.policies.loader import load_policies
-from scrubber.rules.base import RuleContext
+from scrubber.rules.base import RuleContext, RuleOptions
+from scrubber.rules.catalogue import default_registry
+from scrubber.rules.registry import RuleRegistry
 
 CONFIG_NAME = "scrubber.toml"
 _CODE = re.compile(r"^[A-Z]+[0-9]*$")
@@ -58,17 +60,6 @@ RuleCode = Annotated[str, AfterValidator(_rule_code)]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Clm007Options(_Strict):
-    allow_zero_charge: bool = False
-
-
-class Ncci001Options(_Strict):
-    bypass_modifiers: list[Annotated[str, AfterValidator(lambda v: v.strip().upper())]]
-
-
-RULE_OPTIONS: dict[str, type[_Strict]] = {"CLM007": Clm007Options, "NCCI001": Ncci001Options}
 
 
 class Switches(_Strict):
@@ -105,7 +96,7 @@ class Settings:
 
     config: ScrubberConfig = field(default_factory=ScrubberConfig)
     source: Path | None = None
-    options: dict[str, dict[str, Any]] = field(default_factory=dict)  # validated per-rule options
+    options: dict[str, RuleOptions] = field(default_factory=dict)  # validated per-rule options
 
     def resolve(self, path: Path) -> Path:
         """``path`` with ``~`` expanded, relative to the config file's directory."""
@@ -132,8 +123,9 @@ def find_config(
     return user if user.is_file() else None
 
 
-def load_config(path: Path, known_codes: Iterable[str] | None = None) -> Settings:
-    """Read and validate one file; rule codes are checked against ``known_codes`` when given."""
+def load_config(path: Path, registry: RuleRegistry | None = None) -> Settings:
+    """Read and validate one file against the rules of ``registry`` (default: the catalogue)."""
+    registry = registry if registry is not None else default_registry()
     try:
         data = read_toml(path)
     except TomlFileError as exc:
@@ -142,19 +134,20 @@ def load_config(path: Path, known_codes: Iterable[str] | None = None) -> Setting
         config = ScrubberConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(path, exc)) from None
-    options: dict[str, dict[str, Any]] = {}
+    options: dict[str, RuleOptions] = {}
     for code, values in config.rules.options.items():
-        model = RULE_OPTIONS.get(code)
+        rule = registry.get(code)
+        model = rule.options if rule is not None else None
         if model is None:
-            raise ConfigError(f"{path}: rules.options.{code}: this rule has no options")
+            what = "this rule has no options" if rule is not None else "no such rule"
+            raise ConfigError(f"{path}: rules.options.{code}: {what}")
         try:
-            options[code] = model.model_validate(values).model_dump()
+            options[code] = model.model_validate(values)
         except ValidationError as exc:
             raise ConfigError(
                 describe_validation_error(path, exc).replace(f"{path}: ", f"{path}: rules.options.{code}.", 1)
             ) from None
-    if known_codes is not None:
-        _check_codes(path, config, set(known_codes))
+    _check_codes(path, config, {rule.code for rule in registry})
     return Settings(config=config, source=path, options=options)
 
 
@@ -174,16 +167,12 @@ def _check_codes(path: Path, config: ScrubberConfig, known: set[str]) -> None:
                     raise ConfigError(f"{path}: {where}.{at}: {code!r} is not a rule code or family prefix")
 
 
-def load_settings(explicit: Path | None = None, known_codes: Iterable[str] | None = None) -> Settings:
+def load_settings(explicit: Path | None = None, registry: RuleRegistry | None = None) -> Settings:
     """The configuration the run uses: ``explicit``, else the default locations, else defaults."""
     path = find_config(explicit)
     if path is None:
         return Settings()
-    if known_codes is None:
-        from scrubber.rules.catalogue import default_registry  # late: the catalogue imports every rule
-
-        known_codes = [rule.code for rule in default_registry()]
-    return load_config(path, known_codes)
+    return load_config(path, registry)
 
 
 def _most_specific(code: str, entries: Iterable[str]) -> int:

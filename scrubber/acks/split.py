@@ -1,23 +1,24 @@
 """Split an 837P into accepted and rejected claims, each a valid 837P of its own.
 
-Every claim block is copied whole (CLM through its last line) under copies of its envelopes,
-transaction header and HL chain. The HL chain is renumbered per transaction (HL01 from 1, HL02
-pointing at the new parent), and the writer recounts SE01, GE01 and IEA01; control numbers
-stay those of the input so each output traces back to it.
+Every claim is copied whole (CLM through its last line) under copies of its envelopes, transaction
+header and HL chain. The HL chain is renumbered per transaction (HL01 from 1, HL02 pointing at the
+new parent), and the writer recounts SE01, GE01 and IEA01; control numbers stay those of the input
+so each output traces back to it. :class:`SplitWriter` is a sink of the check's event stream.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from typing import TextIO
 
-from scrubber.transaction.blocks import ClaimBlock
+from scrubber.findings import Finding
+from scrubber.model import Claim
+from scrubber.report.events import ClaimResult, FileEnd
 from scrubber.x12.segment import Segment
 from scrubber.x12.writer import X12Writer
 
 
 class Split837Writer:
-    """Writes the claim blocks it is given into one 837P, rebuilding envelopes and HL numbers."""
+    """Writes the claims it is given into one 837P, rebuilding envelopes and HL numbers."""
 
     def __init__(self, out: TextIO) -> None:
         self._out = out
@@ -26,8 +27,9 @@ class Split837Writer:
         self._hl: dict[int, str] = {}  # source HL position -> new HL01, in the open transaction
         self.claims = 0
 
-    def add(self, block: ClaimBlock) -> None:
-        head = block.head
+    def add(self, claim: Claim) -> None:
+        head = claim.head
+        assert head is not None
         writer = self._writer
         if writer is None:
             writer = self._writer = X12Writer(self._out, head.isa.delimiters)
@@ -43,10 +45,11 @@ class Split837Writer:
             for segment in head.header:
                 writer.write_raw(segment.text)
         parent = ""
-        for level in (block.billing, block.subscriber, block.patient):
+        hierarchy = claim.hierarchy
+        for level in (hierarchy.billing, hierarchy.subscriber, hierarchy.patient):
             if level:
                 parent = self._hierarchy(writer, level, parent)
-        for segment in block.segments:
+        for segment in claim.segments:
             writer.write_raw(segment.text)
         self.claims += 1
 
@@ -70,18 +73,37 @@ class Split837Writer:
             self._writer.close_interchange()
 
 
-def split_claims(
-    blocks: Iterable[ClaimBlock],
-    accepted: Callable[[ClaimBlock], bool | None],
-    accepted_out: Split837Writer | None,
-    rejected_out: Split837Writer | None,
-) -> None:
-    """Send each block to the accepted or rejected output; ``accepted`` None means skip it."""
-    for block in blocks:
-        verdict = accepted(block)
-        target = accepted_out if verdict else rejected_out if verdict is not None else None
+class SplitWriter:
+    """The accepted and the rejected claims of one file into their own 837Ps (either may be None)."""
+
+    def __init__(self, accepted: TextIO | None, rejected: TextIO | None) -> None:
+        self.accepted = Split837Writer(accepted) if accepted is not None else None
+        self.rejected = Split837Writer(rejected) if rejected is not None else None
+
+    def begin(self, file_count: int) -> None:
+        """One split per file."""
+
+    def start_file(self, name: str) -> None:
+        """Envelopes open with the first claim."""
+
+    def claim(self, result: ClaimResult) -> None:
+        claim = result.claim
+        if claim is None or claim.head is None:  # outside a whole ISA/GS envelope: cannot be copied
+            return
+        target = self.accepted if result.status == "accepted" else self.rejected
         if target is not None:
-            target.add(block)
-    for out in (accepted_out, rejected_out):
-        if out is not None:
-            out.close()
+            target.add(claim)
+
+    def file_finding(self, finding: Finding) -> None:
+        """File findings are not copied."""
+
+    def finish_file(self, end: FileEnd) -> None:
+        for target in (self.accepted, self.rejected):
+            if target is not None:
+                target.close()
+
+    def unreadable(self, name: str, reason: str) -> None:
+        """Nothing to split."""
+
+    def close(self) -> None:
+        """Closed at the end of the file."""

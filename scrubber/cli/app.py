@@ -1,23 +1,23 @@
 """The `scrubber` command line. Commands are thin: they parse options and call the library.
 
 typer (on click) gives typed options, `--help` pages and usage errors with exit code 2 for free.
+Each command lives in a module of its own in this package; this one assembles them.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
-from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from scrubber.cli.check import check_command
 from scrubber.cli.codes import codes_app
 from scrubber.cli.ncci import ncci_app
 from scrubber.cli.rules import rules_command
 from scrubber.cli.sweep import sweep_command
+from scrubber.errors import ScrubberError
 from scrubber.exitcodes import EXIT_UNREADABLE
 from scrubber.logs import configure_logging
 
@@ -28,15 +28,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-app.add_typer(codes_app, name="codes")
-
-
-
-class ReportFormat(StrEnum):
-    text = "text"
-    json = "json"
-    html = "html"
 
 
 def _default_log_level() -> str:
@@ -55,87 +46,23 @@ def _setup(
         raise typer.BadParameter(str(error), param_hint="--log-level") from None
 
 
-def fail(message: str, code: int = EXIT_UNREADABLE) -> typer.Exit:
-    """Print a one-line error (no traceback) and return the Exit to raise."""
-    typer.echo(f"scrubber: error: {message}", err=True)
-    return typer.Exit(code)
-
-
-@app.command()
-def check(
-    files: Annotated[list[str], typer.Argument(help="837P files to check; '-' reads standard input.")],
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.text,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report here (owner-only) instead of stdout.")
-    ] = None,
-    as_of: Annotated[
-        dt.datetime | None,
-        typer.Option(formats=["%Y-%m-%d"], help="Judge dates (future service dates) as of this day; default today."),
-    ] = None,
-    no_structure: Annotated[
-        bool, typer.Option("--no-structure", help="Skip the TR3 structure check (pyx12, SNIP levels 1-2).")
-    ] = False,
-    ack999: Annotated[
-        Path | None, typer.Option("--ack999", help="Write a 999 for the structure check (a directory for many files).")
-    ] = None,
-    ack277: Annotated[
-        Path | None, typer.Option("--ack277", help="Write a 277CA acknowledging every claim (one per input file).")
-    ] = None,
-    accepted_out: Annotated[
-        Path | None, typer.Option("--accepted-out", help="Write the accepted claims as an 837P of their own.")
-    ] = None,
-    rejected_out: Annotated[
-        Path | None, typer.Option("--rejected-out", help="Write the rejected claims as an 837P of their own.")
-    ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config", "-c", help="scrubber.toml to use (default: ./scrubber.toml, then $XDG_CONFIG_HOME/scrubber/)."
-        ),
-    ] = None,
-    jobs: Annotated[
-        int,
-        typer.Option(
-            "--jobs", "-j", min=1, help="Worker processes: files, and pieces of large files, are checked in parallel."
-        ),
-    ] = 1,
-) -> None:
-    """Check 837P files. Exit 0: all claims accepted; 1: a claim or file rejected; 2: unreadable input."""
-    from scrubber.workflows.outputs import OutputOptions
-    from scrubber.workflows.run import CheckOptions, run_check
-    from scrubber.workflows.setup import SETUP_ERRORS
-
-    if ack999 is not None and no_structure:
-        raise fail("--ack999 needs the structure check; drop --no-structure")
-    options = CheckOptions(
-        files=files,
-        format=fmt.value,
-        output=output,
-        as_of=as_of.date() if as_of else None,
-        structure=not no_structure,
-        config=config,
-        outputs=OutputOptions(ack999=ack999, ack277=ack277, accepted_out=accepted_out, rejected_out=rejected_out),
-        jobs=jobs,
-    )
-    try:
-        code = run_check(options)
-    except SETUP_ERRORS as error:
-        raise fail(str(error)) from None
-    raise typer.Exit(code)
-
-
+app.command("check")(check_command)
 app.command("sweep", help=sweep_command.__doc__)(sweep_command)
 app.command("rules")(rules_command)
+app.add_typer(codes_app, name="codes")
 app.add_typer(ncci_app, name="ncci")
 
 
 def main() -> None:
-    """Console entry point; unexpected errors end in one line, not a traceback."""
+    """Console entry point; errors end in one line, not a traceback."""
     try:
         app()
     except KeyboardInterrupt:
         typer.echo("scrubber: interrupted", err=True)
         sys.exit(130)
+    except ScrubberError as error:
+        typer.echo(f"scrubber: error: {error}", err=True)
+        sys.exit(EXIT_UNREADABLE)
     except Exception as error:
         if os.environ.get("SCRUBBER_DEBUG"):
             raise

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from scrubber.config import ConfigError, ConfigSelection, Settings, load_settings
-from scrubber.rules.base import Rule
+from scrubber.rules.base import IssueRule, Rule, StructureRule
 from scrubber.rules.registry import RuleRegistry
 
 
@@ -61,8 +61,17 @@ def rule_page(rule: Rule, settings: Settings, payer: str = "") -> str:
         f"Default severity: {rule.severity.value}{configured}{where}",
         f"Summary: {rule.summary}",
     ]
-    if rule.emitted_by_parser:
+    if isinstance(rule, IssueRule | StructureRule):
         header.append("Reported while the file is read (not by a claim check).")
+    status = rule.status
+    header.append(
+        f"277CA status when it rejects: {status.category}:{status.code}"
+        + (f":{status.entity}" if status.entity else "")
+    )
+    if rule.options is not None:
+        header.append(f"Options ([rules.options.{rule.code}]):")
+        for key, field in rule.options.model_fields.items():
+            header.append(f"  {key} = {field.default!r}" + (f"  # {field.description}" if field.description else ""))
     return "\n".join([*header, "", rule.doc(), ""])
 
 
@@ -77,7 +86,7 @@ def rules_command(
         raise _fail(f"--format must be text or json, not {fmt!r}")
     registry = _registry()
     try:
-        settings = load_settings(config, known_codes=[rule.code for rule in registry])
+        settings = load_settings(config, registry)
     except ConfigError as error:
         raise _fail(str(error)) from None
     if rule_id is not None:

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
+from scrubber.pipeline import DEFAULT_STRUCTURE, StructureMode
 from scrubber.workflows.sweep.summary import EXIT_LOCKED, EXIT_USAGE
 
 HELP = (
@@ -64,8 +65,9 @@ def sweep_command(
         Path | None, typer.Option("--config", "-c", help="scrubber.toml, as for check (default: the usual places).")
     ] = None,
     structure: Annotated[
-        bool, typer.Option("--structure/--no-structure", help="Run the TR3 structure check (pyx12), as check does.")
-    ] = True,
+        StructureMode, typer.Option("--structure", help="The TR3 structure check: native, pyx12 or off, as check.")
+    ] = DEFAULT_STRUCTURE,
+    no_structure: Annotated[bool, typer.Option("--no-structure", help="Same as --structure off.")] = False,
 ) -> None:
     from scrubber.workflows.sweep.lock import SweepLocked
     from scrubber.workflows.sweep.runner import SweepSetupError, run_sweep
@@ -86,7 +88,7 @@ def sweep_command(
             max_files=max_files,
             as_of=as_of.date() if as_of else None,
             config=config,
-            structure=structure,
+            structure="off" if no_structure else structure,
         )
     except ValidationError as error:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors())

@@ -1,4 +1,9 @@
-"""The catalogue: every rule family, in the order reports and `scrubber rules` list them."""
+"""The catalogue: every rule family, in the order reports and `scrubber rules` list them.
+
+Adding a rule: write its class in its family's module (code, name, severity, summary, reference,
+fix, options, status, docstring with the doc headings, and ``check``), add it to the family's
+``RULES`` list, and add ``tests/rules/cases/CODE.toml``. The registry refuses a code used twice.
+"""
 
 from __future__ import annotations
 

@@ -1,20 +1,22 @@
 """ENV: what the reader and the 837P walker find in the envelopes and the segment layout.
 
-These rules have no ``check``: the walker raises their findings while it reads, because only it
-sees the file as a sequence. They live in the catalogue so that configuration, ``scrubber rules``
-and every report treat them like any other rule.
+These rules have no ``check``: the reader and the walker meet these problems while they read,
+because only they see the file as a sequence, and report them as parse issues of a kind; each rule
+here names the kinds it turns into findings. They live in the catalogue so that configuration,
+``scrubber rules`` and every report treat them like any other rule.
 """
 
 from __future__ import annotations
 
 from scrubber.findings import Severity
-from scrubber.rules.base import Rule
+from scrubber.model import IssueKind
+from scrubber.rules.base import MISSING_OR_INVALID, IssueRule, Rule
 
 TR3 = "ASC X12N 005010X222A1 (837P) TR3"
 X12_CONTROL = "ASC X12 005010 interchange and functional group control structures"
 
 
-class EnvelopeCountMismatch(Rule):
+class EnvelopeCountMismatch(IssueRule):
     """
     What it checks:
         SE01 (segments in the transaction, ST and SE included), GE01 (transactions in the group)
@@ -44,10 +46,10 @@ class EnvelopeCountMismatch(Rule):
     summary = "SE01, GE01 or IEA01 count does not match the file"
     reference = X12_CONTROL
     fix = "Recount and correct the trailer count, or regenerate the file."
-    emitted_by_parser = True
+    kinds = frozenset({IssueKind.COUNT})
 
 
-class ControlNumberMismatch(Rule):
+class ControlNumberMismatch(IssueRule):
     """
     What it checks:
         That SE02 repeats ST02, GE02 repeats GS06 and IEA02 repeats ISA13.
@@ -75,10 +77,10 @@ class ControlNumberMismatch(Rule):
     summary = "SE02, GE02 or IEA02 does not repeat its header's control number"
     reference = X12_CONTROL
     fix = "Make the trailer's control number equal its header's."
-    emitted_by_parser = True
+    kinds = frozenset({IssueKind.CONTROL})
 
 
-class MissingTrailer(Rule):
+class MissingTrailer(IssueRule):
     """
     What it checks:
         That every ST has an SE, every GS a GE and every ISA an IEA before the file ends, and
@@ -107,10 +109,10 @@ class MissingTrailer(Rule):
     summary = "the file ends before SE, GE or IEA, or a trailer has no header"
     reference = X12_CONTROL
     fix = "Resend the complete file; it was cut off or assembled wrongly."
-    emitted_by_parser = True
+    kinds = frozenset({IssueKind.TRAILER})
 
 
-class UnsupportedTransaction(Rule):
+class UnsupportedTransaction(IssueRule):
     """
     What it checks:
         That each transaction is an 837 professional claim (ST01 837, GS08 or ST03
@@ -138,10 +140,10 @@ class UnsupportedTransaction(Rule):
     summary = "transaction is not an 837P (005010X222A1/A2)"
     reference = TR3
     fix = "Route the transaction to a system that handles its type."
-    emitted_by_parser = True
+    kinds = frozenset({IssueKind.UNSUPPORTED})
 
 
-class UnexpectedSegment(Rule):
+class UnexpectedSegment(IssueRule):
     """
     What it checks:
         That each segment stands in a loop where the TR3 allows it: no service line before a
@@ -170,17 +172,19 @@ class UnexpectedSegment(Rule):
     summary = "segment outside any loop that allows it"
     reference = TR3
     fix = "Move the segment into the loop it belongs to, or remove it."
-    emitted_by_parser = True
+    kinds = frozenset({IssueKind.UNEXPECTED})
 
 
-class InvalidCharacters(Rule):
+class InvalidCharacters(IssueRule):
     """
     What it checks:
         Bytes outside ASCII in a segment, and a UTF-8 byte order mark before the ISA.
 
     Why payers reject it:
         X12 allows the basic and extended character sets only; many gateways reject a file
-        with other bytes, and a byte order mark before ISA makes the header unreadable to them.
+        with other bytes, and a byte order mark before ISA makes the header unreadable to them:
+        the ISA is fixed-length and must be the first 106 bytes of the interchange, so a front end
+        that does not strip the mark rejects the whole file (TA1). It is an error for that reason.
 
     Example:
         ``NM1*IL*1*MU\\xc3\\x91OZ*JOSE****MI*123~`` (UTF-8 Ñ).
@@ -189,7 +193,7 @@ class InvalidCharacters(Rule):
         Transliterate to ASCII (Ñ to N) and save the file without a byte order mark.
 
     Configuration:
-        Severity may be changed; the byte order mark is reported as a warning.
+        Severity may be changed.
 
     References:
         ASC X12 005010 character sets (TR3 appendix B).
@@ -201,10 +205,10 @@ class InvalidCharacters(Rule):
     summary = "bytes outside the X12 character set, or a byte order mark"
     reference = "ASC X12N 005010X222A1 TR3, appendix B, character sets"
     fix = "Transliterate the text to ASCII and remove any byte order mark."
-    emitted_by_parser = True
+    kinds = frozenset({IssueKind.CHARACTERS})
 
 
-class TrailingData(Rule):
+class TrailingData(IssueRule):
     """
     What it checks:
         Text after the last IEA, and empty segments (two terminators in a row).
@@ -232,10 +236,10 @@ class TrailingData(Rule):
     summary = "data after the last IEA, or an empty segment"
     reference = X12_CONTROL
     fix = "Remove the stray data."
-    emitted_by_parser = True
+    kinds = frozenset({IssueKind.TRAILING})
 
 
-class MalformedValue(Rule):
+class MalformedValue(IssueRule):
     """
     What it checks:
         Values the walker must read to build a claim: CLM01 present, dates in D8 or RD8 form,
@@ -263,10 +267,11 @@ class MalformedValue(Rule):
     summary = "a value the claim needs cannot be read (date, CLM01, HI composite)"
     reference = TR3
     fix = "Correct the value and resubmit."
-    emitted_by_parser = True
+    kinds = frozenset({IssueKind.MALFORMED})
+    status = MISSING_OR_INVALID  # the data reads but a value is wrong
 
 
-class OversizedSegment(Rule):
+class OversizedSegment(IssueRule):
     """
     What it checks:
         Segments longer than the reader's limit (1 MiB). They are skipped without being held in
@@ -294,10 +299,10 @@ class OversizedSegment(Rule):
     summary = "segment longer than any TR3 segment can be"
     reference = TR3
     fix = "Regenerate the file; a terminator is missing or the data is corrupt."
-    emitted_by_parser = True
+    kinds = frozenset({IssueKind.OVERSIZED})
 
 
-class BrokenHierarchy(Rule):
+class BrokenHierarchy(IssueRule):
     """
     What it checks:
         HL01 counts up by one from 1 in each transaction and HL02 names an open parent
@@ -326,7 +331,7 @@ class BrokenHierarchy(Rule):
     summary = "HL numbering or parent pointers are broken"
     reference = TR3
     fix = "Renumber HL01 from 1 and point HL02 at the parent's HL01."
-    emitted_by_parser = True
+    kinds = frozenset({IssueKind.HIERARCHY})
 
 
 RULES: list[Rule] = [

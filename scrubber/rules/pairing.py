@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from scrubber.findings import Finding, Severity
+from scrubber.findings import ClaimStatus, Finding, Severity
 from scrubber.model import Claim, Diagnosis, ServiceLine
 from scrubber.refdata.policies.models import Citation
-from scrubber.rules.base import Rule, RuleContext
+from scrubber.rules.base import INVALID, Rule, RuleContext
+from scrubber.transaction import grammar as g
 
+PROCEDURE_CODE = ClaimStatus(INVALID, "454")  # 277CA: procedure code for services rendered
 POLICY_DOCS = "Pairing policy packs (scrubber/refdata/policies/packs/default.toml and configured packs)"
 
 
@@ -79,6 +81,7 @@ class ProcedureNotSupported(Rule):
     """
 
     code = "PAIR001"
+    status = PROCEDURE_CODE
     name = "procedure-not-supported"
     severity = Severity.WARNING
     summary = "no diagnosis the line points to supports the procedure under the active policy"
@@ -107,7 +110,7 @@ class ProcedureNotSupported(Rule):
                     f"{why} What would support it: {policy.documentation}",
                     segment=line.segment,
                     element="SV107-1",
-                    loop="2400",
+                    loop=g.SERVICE_LINE,
                     codes=[line.procedure, *codes],
                     reference=_reference(citation),
                     fix=policy.documentation,
@@ -144,6 +147,7 @@ class ProcedureDeniedPairing(Rule):
     """
 
     code = "PAIR002"
+    status = PROCEDURE_CODE
     name = "procedure-denied-pairing"
     severity = Severity.ERROR
     summary = "the policy names this diagnosis and procedure as never payable together"
@@ -168,7 +172,7 @@ class ProcedureDeniedPairing(Rule):
                         f"together under {citation.source} {citation.id or citation.publisher}: {denial.reason}",
                         segment=line.segment,
                         element=f"SV107-{component}",
-                        loop="2400",
+                        loop=g.SERVICE_LINE,
                         codes=[line.procedure, diagnosis.code],
                         reference=_reference(citation),
                     )

@@ -28,7 +28,8 @@ class StructureIssue:
     element: int = 0
     component: int = 0
     data_element: str = ""  # X12 data element number, e.g. 1270
-    loop: str = ""  # TR3 loop id (2300, 2400 ...) where pyx12 placed the segment
+    loop: str = ""  # TR3 loop id (2300, 2400 ...) where the engine placed the segment
+    checked_by: str = ""  # the engine, when a finding should name it (e.g. "pyx12 4.0")
 
     @property
     def element_ref(self) -> str:

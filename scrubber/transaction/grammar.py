@@ -8,15 +8,29 @@ starts a sub-loop there. Each loop lists the segments it may hold.
 
 from __future__ import annotations
 
-HEADER = "HEADER"
-CLAIM = "2300"
-OTHER_SUBSCRIBER = "2320"
-SERVICE_LINE = "2400"
-
+TRANSACTION_SET = "837"  # ST01
 SUPPORTED_VERSIONS = frozenset({"005010X222A1", "005010X222A2"})
 
-# HL03 hierarchical level code -> loop
-HL_LEVELS: dict[str, str] = {"20": "2000A", "22": "2000B", "23": "2000C"}
+HEADER = "HEADER"
+BILLING_PROVIDER = "2010AA"
+SUBSCRIBER_NAME = "2010BA"
+PAYER_NAME = "2010BB"
+PATIENT_NAME = "2010CA"
+CLAIM = "2300"
+RENDERING_PROVIDER = "2310B"
+OTHER_SUBSCRIBER = "2320"
+SERVICE_LINE = "2400"
+LINE_RENDERING_PROVIDER = "2420A"
+
+# HL03 hierarchical level code -> loop; the levels and how they nest
+BILLING_LEVEL, SUBSCRIBER_LEVEL, PATIENT_LEVEL = "20", "22", "23"
+HL_LEVELS: dict[str, str] = {BILLING_LEVEL: "2000A", SUBSCRIBER_LEVEL: "2000B", PATIENT_LEVEL: "2000C"}
+HL_PARENT: dict[str, str] = {SUBSCRIBER_LEVEL: BILLING_LEVEL, PATIENT_LEVEL: SUBSCRIBER_LEVEL}
+HL_CHILDREN: dict[str, tuple[str, ...]] = {
+    BILLING_LEVEL: (SUBSCRIBER_LEVEL, PATIENT_LEVEL),
+    SUBSCRIBER_LEVEL: (PATIENT_LEVEL,),
+}
+HL_NAMES: dict[str, str] = {BILLING_LEVEL: "billing provider", SUBSCRIBER_LEVEL: "subscriber", PATIENT_LEVEL: "patient"}
 
 ANY = "*"  # opener key for "this segment id with any element 01"
 
@@ -110,15 +124,19 @@ LOOP_SEGMENTS: dict[str, frozenset[str]] = {
     "2440": frozenset({"LQ", "FRM"}),
 }
 
-# HI qualifiers that carry diagnosis codes on a professional claim
+# HI qualifiers that carry diagnosis codes on a professional claim (principal, other)
 ICD10_QUALIFIERS = frozenset({"ABK", "ABF"})
 ICD9_QUALIFIERS = frozenset({"BK", "BF"})
 DIAGNOSIS_QUALIFIERS = ICD10_QUALIFIERS | ICD9_QUALIFIERS
-MAX_DIAGNOSES = 12
-MAX_POINTERS = 4
-MAX_MODIFIERS = 4
+MAX_DIAGNOSES = 12  # HI codes a claim may carry, and so the highest SV107 pointer
+MAX_POINTERS = 4  # SV107 components
+MAX_MODIFIERS = 4  # SV101-3 .. SV101-6
 
-SERVICE_DATE = "472"
+SERVICE_DATE = "472"  # DTP01 qualifier: date of service
+PROCEDURE_QUALIFIER = "HC"  # SV101-1: HCPCS / CPT
+UNIT_BASES = frozenset({"UN", "MJ"})  # SV103: units, minutes
+NPI_QUALIFIER = "XX"  # NM108: the id in NM109 is an NPI
+SELF = "18"  # SBR02 / PAT01 individual relationship code: the patient is the subscriber
 
 
 def loop_opened_by(area: str, segment_id: str, element_01: str) -> str | None:

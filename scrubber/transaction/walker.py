@@ -1,10 +1,11 @@
-"""837P walker: turns a stream of segments into located claims and file-level findings.
+"""837P walker: turns a stream of segments into located claims and parse issues.
 
-It follows the envelopes (ISA/GS/ST and their trailers, with counts and control numbers), the HL
-hierarchy (2000A billing provider, 2000B subscriber, 2000C patient) and the claim loops (2300
-claim, 2400 lines) using the tables in :mod:`scrubber.transaction.grammar`. Anything it cannot place
-becomes a finding at the segment that caused it; it never raises on bad input. One claim is held
-at a time, so memory does not grow with the file.
+It follows the envelopes and the HL hierarchy through :class:`~scrubber.transaction.envelope.Envelope`
+and the claim loops (2300 claim, 2400 lines) through the tables of :mod:`scrubber.transaction.grammar`.
+Anything it cannot place becomes a :class:`~scrubber.model.ParseIssue` at the segment that caused
+it: on the claim when it is inside one, otherwise on its own in the output. It never raises on bad
+input and never judges: the rules turn issues into findings. One claim is held at a time, so
+memory does not grow with the file.
 """
 
 from __future__ import annotations
@@ -12,132 +13,102 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
 
-from scrubber.findings import Finding, Location, Severity
-from scrubber.model import Claim, Control, Diagnosis, Person, Provider, ServiceLine
-from scrubber.rules import envelope as env
-from scrubber.rules.base import Rule
+from scrubber.model import (
+    Claim,
+    Diagnosis,
+    Hierarchy,
+    IssueKind,
+    ParseIssue,
+    Person,
+    Provider,
+    ServiceLine,
+    TransactionHead,
+)
 from scrubber.transaction import grammar as g
-from scrubber.x12.reader import ReaderIssue, SegmentReader
+from scrubber.transaction.envelope import Envelope, EnvelopeState
+from scrubber.transaction.reader_issues import claim_level, from_reader
+from scrubber.x12.reader import ReaderIssue
 from scrubber.x12.segment import Segment
 from scrubber.x12.values import dotted_code, parse_date, parse_decimal, parse_period
 
 _MAX_SEGMENT_ID = 3
 
-_ISSUE_RULES: dict[str, Rule] = {
-    "bom": env.InvalidCharacters(),
-    "non_ascii": env.InvalidCharacters(),
-    "empty_segment": env.TrailingData(),
-    "trailing_data": env.TrailingData(),
-    "oversized_segment": env.OversizedSegment(),
-    "unterminated": env.MissingTrailer(),
-    "bad_isa": env.MissingTrailer(),
-}
-_COUNTS = env.EnvelopeCountMismatch()
-_CONTROLS = env.ControlNumberMismatch()
-_TRAILERS = env.MissingTrailer()
-_UNSUPPORTED = env.UnsupportedTransaction()
-_UNEXPECTED = env.UnexpectedSegment()
-_MALFORMED = env.MalformedValue()
-_HIERARCHY = env.BrokenHierarchy()
-
 
 @dataclass(slots=True)
-class _Interchange:
-    segment: Segment
-    isa13: str
-    sender: str
-    receiver: str
-    groups: int = 0
+class _Body:
+    """Where the walker stands inside one 837P transaction, and what it holds for the next claim."""
 
-
-@dataclass(slots=True)
-class _Group:
-    segment: Segment
-    gs06: str
-    version: str
-    transactions: int = 0
-
-
-@dataclass(slots=True)
-class _Transaction:
-    segment: Segment
-    st02: str
-    supported: bool
-    control: Control
+    head: TransactionHead | None
     area: str = g.HEADER
     loop: str = g.HEADER
-    last_hl: int = 0
-    hl_ids: dict[str, str] = field(default_factory=dict)  # level code -> open HL01
     billing_provider: Provider | None = None
-    billing_segments: list[Segment] = field(default_factory=list)
+    billing: list[Segment] = field(default_factory=list)
     payer_id: str = ""
     subscriber: Person | None = None
-    subscriber_segments: list[Segment] = field(default_factory=list)
+    subscribers: list[Segment] = field(default_factory=list)
     patient: Person | None = None
-    patient_segments: list[Segment] = field(default_factory=list)
+    patients: list[Segment] = field(default_factory=list)
     relationship: str = ""
     claim: Claim | None = None
     line: ServiceLine | None = None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class WalkerState:
-    """What the walker carries from one segment to the next (the open claim excepted)."""
+    """What the walker carries from one segment to the next, for pieces of a file checked apart."""
 
-    interchange: _Interchange | None
-    group: _Group | None
-    tx: _Transaction | None
+    envelope: EnvelopeState
+    body: _Body | None
 
 
 class Walker:
-    """Walks the segments of one file. Iterate over :meth:`walk` for claims and file findings."""
+    """Walks the segments of one file. Iterate over :meth:`walk` for claims and parse issues."""
 
     def __init__(self) -> None:
-        self._issues: list[ReaderIssue] = []
-        self._interchange: _Interchange | None = None
-        self._group: _Group | None = None
-        self._tx: _Transaction | None = None
+        self._reader_issues: list[ReaderIssue] = []
+        self._out: list[Claim | ParseIssue] = []  # what the current segment produced, in order
+        self._envelope = Envelope(self._out.append, self._transaction_closes)
+        self._body: _Body | None = None  # inside a supported transaction
         self._last_segment: Segment | None = None
-        self._out: list[Claim | Finding] = []  # what the current segment produced, in order
 
     # -- public --------------------------------------------------------------------------------
 
     def on_issue(self, issue: ReaderIssue) -> None:
-        """Reader callback: issues are turned into findings after the segment that raised them."""
-        self._issues.append(issue)
+        """Reader callback: issues come out just before the segment that follows them."""
+        self._reader_issues.append(issue)
 
-    def walk(self, segments: Iterable[Segment], *, final: bool = True) -> Iterator[Claim | Finding]:
-        """Claims and file findings in file order.
+    def walk(self, segments: Iterable[Segment], *, final: bool = True) -> Iterator[Claim | ParseIssue]:
+        """Claims and file-level issues in file order.
 
         Handlers append to an output list rather than yield: one generator per segment and
         handler was most of the walker's cost, and the order of what comes out is the same.
-        ``final=False`` walks one piece of a file that continues elsewhere (see
-        :mod:`scrubber.workflows.parallel`): the open claim is handed on, since the HL or ST that
-        starts the next piece would close it first, and nothing is reported as missing.
+        ``final=False`` walks one piece of a file that continues elsewhere: the open claim is
+        handed on, since the HL or ST that starts the next piece would close it first, and
+        nothing is reported as missing.
         """
         out = self._out
-        step, body = self._step, self._body
+        envelope = self._envelope
         for segment in segments:
-            if self._issues:  # raised while reading up to this segment: they belong before it
-                self._drain_issues()
+            if self._reader_issues:  # raised while reading up to this segment: they belong before it
+                self._drain_reader_issues()
             self._last_segment = segment
             sid = segment.elements[0]
-            tx = self._tx
-            if tx is not None and tx.supported and sid not in _ENVELOPE_HANDLERS:
-                body(tx, segment, sid)  # what _step would do, without its call: most segments
+            body = self._body
+            if body is not None and not envelope.handles(sid):
+                self._segment(body, segment, sid)  # most segments
             else:
-                step(segment)
+                self._step(segment, sid)
             if out:
                 yield from out
                 out.clear()
-        if self._issues:
-            self._drain_issues()
+        if self._reader_issues:
+            self._drain_reader_issues()
         if final:
-            self._finish()
-        elif self._tx is not None and self._tx.supported:
-            self._close_claim(self._tx)
+            if self._last_segment is not None:
+                envelope.finish(self._last_segment)
+        elif self._body is not None:
+            self._close_claim(self._body)
         yield from out
         out.clear()
 
@@ -145,269 +116,142 @@ class Walker:
         """Walk context segments (an ISA, GS, ST, HL*20 block read elsewhere) without reporting."""
         for segment in segments:
             self._last_segment = segment
-            self._step(segment)
+            self._step(segment, segment.elements[0])
         self._out.clear()
-        self._issues.clear()
+        self._reader_issues.clear()
 
     def snapshot(self) -> WalkerState:
         """The envelope and transaction state, for the next piece of a split file."""
-        return WalkerState(self._interchange, self._group, self._tx)
+        return WalkerState(self._envelope.snapshot(), self._body)
 
     def restore(self, state: WalkerState) -> None:
-        self._interchange, self._group, self._tx = state.interchange, state.group, state.tx
+        self._envelope.restore(state.envelope)
+        self._body = state.body
+
+    @property
+    def envelope(self) -> Envelope:
+        return self._envelope
 
     # -- dispatch ------------------------------------------------------------------------------
 
-    def _step(self, seg: Segment) -> None:
-        sid = seg.elements[0]
-        handler = _ENVELOPE_HANDLERS.get(sid)
-        if handler is not None:
-            handler(self, seg)
+    def _step(self, seg: Segment, sid: str) -> None:
+        envelope = self._envelope
+        if envelope.handles(sid):
+            envelope.segment(seg)
+            if sid == "ST" and envelope.tx is not None and envelope.tx.supported:
+                self._body = _Body(self._head(seg))
             return
-        tx = self._tx
-        if tx is None:
-            self._report(_UNEXPECTED, _unexpected_message(seg, "outside any transaction (no open ST)"), seg)
-            return
-        if tx.supported:
-            self._body(tx, seg, sid)
+        if envelope.tx is None:
+            self._issue(IssueKind.UNEXPECTED, _unexpected_message(seg, "outside any transaction (no open ST)"), seg)
+        elif self._body is not None:
+            self._segment(self._body, seg, sid)
 
-    def _body(self, tx: _Transaction, seg: Segment, sid: str) -> None:
+    def _head(self, st: Segment) -> TransactionHead | None:
+        envelope = self._envelope
+        if envelope.interchange is None or envelope.group is None:
+            return None
+        return TransactionHead(envelope.interchange.segment, envelope.group.segment, st)
+
+    def _transaction_closes(self, seg: Segment, cut_off: str) -> None:
+        """Envelope callback: the open transaction ends (``cut_off``: why its claim is incomplete)."""
+        body = self._body
+        if body is None:
+            return
+        if cut_off and body.claim is not None:
+            body.claim.issues.append(ParseIssue(IssueKind.TRAILER, cut_off, seg))
+        self._close_claim(body)
+        self._body = None
+
+    def _segment(self, body: _Body, seg: Segment, sid: str) -> None:
         if sid == "HL":
-            self._close_claim(tx)
-            self._hl(tx, seg)
+            self._close_claim(body)
+            self._hl(body, seg)
             return
         if sid == "CLM":
-            self._close_claim(tx)
-            self._clm(tx, seg)
+            self._close_claim(body)
+            self._clm(body, seg)
             return
         if sid == "LX":
-            self._lx(tx, seg)
+            self._lx(body, seg)
             return
-        openers = _OPENERS.get((tx.area, sid))
+        openers = _OPENERS.get((body.area, sid))
         opened = openers and (openers.get(seg.get(1)) or openers.get(g.ANY))
         if opened:
-            tx.loop = opened
+            body.loop = opened
             if opened == g.OTHER_SUBSCRIBER:
-                tx.area = g.OTHER_SUBSCRIBER
-        elif sid not in g.LOOP_SEGMENTS.get(tx.loop, ()):
-            finding = self._at(_UNEXPECTED, _unexpected_message(seg, f"in loop {tx.loop}"), seg, loop=tx.loop)
-            if tx.claim is not None:
-                tx.claim.parse_findings.append(finding)
-                tx.claim.segments.append(seg)
+                body.area = g.OTHER_SUBSCRIBER
+        elif sid not in g.LOOP_SEGMENTS.get(body.loop, ()):
+            issue = ParseIssue(
+                IssueKind.UNEXPECTED, _unexpected_message(seg, f"in loop {body.loop}"), seg, loop=body.loop
+            )
+            if body.claim is not None:
+                body.claim.issues.append(issue)
+                body.claim.segments.append(seg)
             else:
-                self._out.append(finding)
+                self._out.append(issue)
             return
-        handler = _BODY_HANDLERS.get((tx.loop, sid))
+        handler = _BODY_HANDLERS.get((body.loop, sid))
         if handler is not None:
-            handler(self, tx, seg)
-        self._keep(tx, seg)
+            handler(self, body, seg)
+        self._keep(body, seg)
 
-    def _keep(self, tx: _Transaction, seg: Segment) -> None:
-        """Remember the segment with the claim or the hierarchy level it belongs to."""
-        if tx.claim is not None:
-            tx.claim.segments.append(seg)
-        elif tx.area == "2000A":
-            tx.billing_segments.append(seg)
-        elif tx.area == "2000B":
-            tx.subscriber_segments.append(seg)
-        elif tx.area == "2000C":
-            tx.patient_segments.append(seg)
-
-    # -- envelopes -----------------------------------------------------------------------------
-
-    def _isa(self, seg: Segment) -> None:
-        if self._interchange is not None:
-            self._close_interchange(seg, missing=True)
-        self._interchange = _Interchange(seg, seg.get(13).strip(), seg.get(6).strip(), seg.get(8).strip())
-
-    def _iea(self, seg: Segment) -> None:
-        if self._interchange is None:
-            self._report(_TRAILERS, "IEA without an ISA", seg)
-            return
-        self._close_interchange(seg, missing=False)
-
-    def _close_interchange(self, seg: Segment, *, missing: bool) -> None:
-        interchange = self._interchange
-        assert interchange is not None
-        if self._group is not None:
-            self._close_group(seg, missing=True)
-        if missing:
-            self._report(_TRAILERS, f"interchange {interchange.isa13} has no IEA", seg)
-        else:
-            self._compare_count(seg, 1, interchange.groups, "IEA01", "functional groups")
-            self._compare_control(seg, 2, interchange.isa13, "IEA02", "ISA13")
-        self._interchange = None
-
-    def _gs(self, seg: Segment) -> None:
-        if self._interchange is None:
-            self._report(_UNEXPECTED, "GS outside an interchange (no ISA)", seg)
-        else:
-            self._interchange.groups += 1
-        if self._group is not None:
-            self._close_group(seg, missing=True)
-        self._group = _Group(seg, seg.get(6), seg.get(8))
-
-    def _ge(self, seg: Segment) -> None:
-        if self._group is None:
-            self._report(_TRAILERS, "GE without a GS", seg)
-            return
-        self._close_group(seg, missing=False)
-
-    def _close_group(self, seg: Segment, *, missing: bool) -> None:
-        group = self._group
-        assert group is not None
-        if self._tx is not None:
-            self._close_transaction(seg, missing=True)
-        if missing:
-            self._report(_TRAILERS, f"functional group {group.gs06} has no GE", seg)
-        else:
-            self._compare_count(seg, 1, group.transactions, "GE01", "transaction sets")
-            self._compare_control(seg, 2, group.gs06, "GE02", "GS06")
-        self._group = None
-
-    def _st(self, seg: Segment) -> None:
-        if self._tx is not None:
-            self._close_transaction(seg, missing=True)
-        if self._group is None:
-            self._report(_UNEXPECTED, "ST outside a functional group (no GS)", seg)
-        else:
-            self._group.transactions += 1
-        interchange, group = self._interchange, self._group
-        version = group.version if group else ""
-        st03 = seg.get(3)
-        control = Control(
-            isa13=interchange.isa13 if interchange else "",
-            gs06=group.gs06 if group else "",
-            st02=seg.get(2),
-            sender_id=interchange.sender if interchange else "",
-            receiver_id=interchange.receiver if interchange else "",
-            version=st03 or version,
-        )
-        supported = seg.get(1) == "837" and (st03 or version) in g.SUPPORTED_VERSIONS
-        self._tx = _Transaction(seg, seg.get(2), supported, control)
-        if not supported:
-            kind = f"{seg.get(1) or '?'} {st03 or version or '(no version)'}"
-            self._report(
-                _UNSUPPORTED,
-                f"transaction {seg.get(2)} is {kind}, not an 837P (005010X222A1); it was not checked",
-                seg,
-                element="ST01",
-            )
-
-    def _se(self, seg: Segment) -> None:
-        if self._tx is None:
-            self._report(_TRAILERS, "SE without an ST", seg)
-            return
-        self._close_transaction(seg, missing=False)
-
-    def _close_transaction(self, seg: Segment, *, missing: bool) -> None:
-        tx = self._tx
-        assert tx is not None
-        if missing and tx.claim is not None:
-            tx.claim.parse_findings.append(
-                self._at(_TRAILERS, f"claim is cut off: transaction {tx.st02} ends without an SE", seg)
-            )
-        self._close_claim(tx)
-        if missing:
-            self._report(_TRAILERS, f"transaction {tx.st02} has no SE", seg)
-        else:
-            self._compare_count(seg, 1, seg.st_index, "SE01", "segments from ST to SE")
-            self._compare_control(seg, 2, tx.st02, "SE02", "ST02")
-        self._tx = None
-
-    def _compare_count(self, seg: Segment, position: int, actual: int, ref: str, what: str) -> None:
-        declared = seg.get(position)
-        if declared != str(actual) and not (declared.isdigit() and int(declared) == actual):
-            self._report(
-                _COUNTS, f"{ref} says {declared or '(empty)'} but the file holds {actual} {what}", seg, element=ref
-            )
-
-    def _compare_control(self, seg: Segment, position: int, expected: str, ref: str, header: str) -> None:
-        value = seg.get(position)
-        if value.strip() != expected.strip():
-            self._report(_CONTROLS, f"{ref} {value!r} does not repeat {header} {expected!r}", seg, element=ref)
-
-    def _finish(self) -> None:
-        """End of data: close whatever is still open, reporting each missing trailer once."""
-        end = self._last_segment
-        if end is None:
-            return
-        if self._tx is not None:
-            tx = self._tx
-            if tx.claim is not None:
-                tx.claim.parse_findings.append(
-                    self._at(_TRAILERS, "claim is cut off: the file ends before its transaction's SE", end)
-                )
-            self._close_claim(tx)
-            self._report(_TRAILERS, f"file ends inside transaction {tx.st02}: no SE", end)
-            self._tx = None
-        if self._group is not None:
-            self._report(_TRAILERS, f"file ends inside functional group {self._group.gs06}: no GE", end)
-            self._group = None
-        if self._interchange is not None:
-            self._report(_TRAILERS, f"file ends inside interchange {self._interchange.isa13}: no IEA", end)
-            self._interchange = None
+    def _keep(self, body: _Body, seg: Segment) -> None:
+        """Remember the segment with the claim, the hierarchy level or the header it belongs to."""
+        if body.claim is not None:
+            body.claim.segments.append(seg)
+        elif body.area == "2000A":
+            body.billing.append(seg)
+        elif body.area == "2000B":
+            body.subscribers.append(seg)
+        elif body.area == "2000C":
+            body.patients.append(seg)
+        elif body.area == g.HEADER and body.head is not None:
+            body.head.header.append(seg)
 
     # -- hierarchy -----------------------------------------------------------------------------
 
-    def _hl(self, tx: _Transaction, seg: Segment) -> None:
-        level = seg.get(3)
-        loop = g.HL_LEVELS.get(level)
-        hl_id, parent = seg.get(1), seg.get(2)
-        tx.last_hl += 1
-        if hl_id != str(tx.last_hl):
-            self._report(
-                _HIERARCHY, f"HL01 is {hl_id!r}; expected {tx.last_hl}", seg, element="HL01", loop=loop or ""
-            )
-            if hl_id.isdigit():
-                tx.last_hl = int(hl_id)
-        expected_parent = {"22": tx.hl_ids.get("20"), "23": tx.hl_ids.get("22")}.get(level)
-        if level in ("22", "23") and (expected_parent is None or parent != expected_parent):
-            self._report(
-                _HIERARCHY,
-                f"HL02 {parent!r} does not name the open {'billing provider' if level == '22' else 'subscriber'} HL",
-                seg,
-                element="HL02",
-                loop=loop or "",
-            )
+    def _hl(self, body: _Body, seg: Segment) -> None:
+        tx = self._envelope.tx
+        assert tx is not None
+        loop = self._envelope.hl(tx, seg)
         if loop is None:
-            self._report(_UNEXPECTED, f"HL level {level!r} is not used in an 837P", seg, element="HL03")
-            tx.area = tx.loop = "HL?"
+            body.area = body.loop = "HL?"
             return
-        tx.hl_ids[level] = hl_id
-        tx.area = tx.loop = loop
-        if level == "20":
-            tx.billing_provider, tx.billing_segments = None, [seg]
-            tx.hl_ids.pop("22", None)
-        elif level == "22":
-            tx.subscriber, tx.patient, tx.payer_id, tx.relationship = None, None, "", ""
-            tx.subscriber_segments, tx.patient_segments = [seg], []
+        body.area = body.loop = loop
+        level = seg.get(3)
+        if level == g.BILLING_LEVEL:
+            body.billing_provider, body.billing = None, [seg]
+        elif level == g.SUBSCRIBER_LEVEL:
+            body.subscriber, body.patient, body.payer_id, body.relationship = None, None, "", ""
+            body.subscribers, body.patients = [seg], []
         else:
-            tx.patient, tx.patient_segments = None, [seg]
+            body.patient, body.patients = None, [seg]
 
-    def _billing_provider(self, tx: _Transaction, seg: Segment) -> None:
-        tx.billing_provider = Provider(seg.get(1), seg.get(8), seg.get(9), seg)
+    def _billing_provider(self, body: _Body, seg: Segment) -> None:
+        body.billing_provider = _provider(seg, g.BILLING_PROVIDER)
 
-    def _subscriber_info(self, tx: _Transaction, seg: Segment) -> None:
-        tx.relationship = seg.get(2)
+    def _subscriber_info(self, body: _Body, seg: Segment) -> None:
+        body.relationship = seg.get(2)
 
-    def _patient_info(self, tx: _Transaction, seg: Segment) -> None:
-        tx.relationship = seg.get(1)
+    def _patient_info(self, body: _Body, seg: Segment) -> None:
+        body.relationship = seg.get(1)
 
-    def _subscriber_demographics(self, tx: _Transaction, seg: Segment) -> None:
-        tx.subscriber = _person(seg, "2010BA")
+    def _subscriber_demographics(self, body: _Body, seg: Segment) -> None:
+        body.subscriber = _person(seg, g.SUBSCRIBER_NAME)
 
-    def _patient_demographics(self, tx: _Transaction, seg: Segment) -> None:
-        tx.patient = _person(seg, "2010CA")
+    def _patient_demographics(self, body: _Body, seg: Segment) -> None:
+        body.patient = _person(seg, g.PATIENT_NAME)
 
-    def _payer(self, tx: _Transaction, seg: Segment) -> None:
-        tx.payer_id = seg.get(9)
+    def _payer(self, body: _Body, seg: Segment) -> None:
+        body.payer_id = seg.get(9)
 
-    # -- claim -----------------------------------------------------------------------------------
+    # -- claim ---------------------------------------------------------------------------------
 
-    def _clm(self, tx: _Transaction, seg: Segment) -> None:
-        if tx.area not in ("2000B", "2000C", g.CLAIM, g.OTHER_SUBSCRIBER, g.SERVICE_LINE):
-            self._report(_UNEXPECTED, "CLM before any subscriber (HL*22) loop", seg, loop=g.CLAIM)
+    def _clm(self, body: _Body, seg: Segment) -> None:
+        if body.area not in _CLAIM_AREAS:
+            self._issue(IssueKind.UNEXPECTED, "CLM before any subscriber (HL*22) loop", seg, loop=g.CLAIM)
+        tx = self._envelope.tx
+        assert tx is not None
         clm05 = seg.components(5)
         charge_raw = seg.get(2)
         claim = Claim(
@@ -419,33 +263,37 @@ class Walker:
             place_of_service=clm05[0] if clm05 else "",
             facility_qualifier=clm05[1] if len(clm05) > 1 else "",
             frequency=clm05[2] if len(clm05) > 2 else "",
-            billing_provider=tx.billing_provider,
-            payer_id=tx.payer_id,
-            subscriber=tx.subscriber,
-            patient=tx.patient,
-            relationship=tx.relationship,
+            billing_provider=body.billing_provider,
+            payer_id=body.payer_id,
+            subscriber=body.subscriber,
+            patient=body.patient,
+            relationship=body.relationship,
+            hierarchy=Hierarchy(body.billing, body.subscribers, body.patients),
+            head=body.head,
             segments=[seg],
-            context_segments=tx.billing_segments + tx.subscriber_segments + tx.patient_segments,
         )
         if not claim.claim_id:
-            claim.parse_findings.append(self._at(_MALFORMED, "CLM01 (claim id) is empty", seg, element="CLM01"))
-        tx.claim, tx.line = claim, None
-        tx.area = tx.loop = g.CLAIM
+            claim.issues.append(ParseIssue(IssueKind.MALFORMED, "CLM01 (claim id) is empty", seg, "CLM01"))
+        body.claim, body.line = claim, None
+        body.area = body.loop = g.CLAIM
 
-    def _close_claim(self, tx: _Transaction) -> None:
-        if tx.claim is not None:
-            self._out.append(tx.claim)
-            tx.claim, tx.line = None, None
+    def _close_claim(self, body: _Body) -> None:
+        if body.claim is not None:
+            self._out.append(body.claim)
+            body.claim, body.line = None, None
 
-    def _claim_date(self, tx: _Transaction, seg: Segment) -> None:
-        claim = tx.claim
+    def _claim_date(self, body: _Body, seg: Segment) -> None:
+        claim = body.claim
         assert claim is not None
         period = self._period(seg, claim, g.CLAIM)
         if period is not None:
-            claim.dates[seg.get(1)] = (period[0], period[1], seg)
+            qualifier = seg.get(1)
+            claim.dates[qualifier] = (period[0], period[1], seg)
+            if qualifier == g.SERVICE_DATE:
+                claim.claim_service_date = period[0]
 
-    def _diagnoses(self, tx: _Transaction, seg: Segment) -> None:
-        claim = tx.claim
+    def _diagnoses(self, body: _Body, seg: Segment) -> None:
+        claim = body.claim
         assert claim is not None
         for position in range(1, len(seg.elements)):
             parts = seg.components(position)
@@ -455,71 +303,42 @@ class Walker:
             if qualifier not in g.DIAGNOSIS_QUALIFIERS:
                 continue  # condition codes, anesthesia procedures: not diagnoses
             raw = parts[1] if len(parts) > 1 else ""
+            ref = f"HI{position:02d}-2"
             if not raw:
-                claim.parse_findings.append(
-                    self._at(
-                        _MALFORMED,
-                        f"HI{position:02d} has qualifier {qualifier} but no code",
-                        seg,
-                        element=f"HI{position:02d}-2",
-                        loop=g.CLAIM,
-                    )
-                )
+                message = f"HI{position:02d} has qualifier {qualifier} but no code"
+                claim.issues.append(ParseIssue(IssueKind.MALFORMED, message, seg, ref, g.CLAIM))
                 continue
             number = len(claim.diagnoses) + 1
             if number > g.MAX_DIAGNOSES:
-                claim.parse_findings.append(
-                    self._at(
-                        _MALFORMED,
-                        f"more than {g.MAX_DIAGNOSES} diagnosis codes on the claim",
-                        seg,
-                        element=f"HI{position:02d}-2",
-                        loop=g.CLAIM,
-                    )
-                )
+                message = f"more than {g.MAX_DIAGNOSES} diagnosis codes on the claim"
+                claim.issues.append(ParseIssue(IssueKind.MALFORMED, message, seg, ref, g.CLAIM))
                 return
-            claim.diagnoses.append(Diagnosis(dotted_code(raw, qualifier), raw, qualifier, number, seg, position))
+            icd10 = qualifier in g.ICD10_QUALIFIERS
+            code = dotted_code(raw, icd9=not icd10)
+            claim.diagnoses.append(Diagnosis(code, raw, qualifier, number, seg, position, icd10))
 
-    def _rendering_provider(self, tx: _Transaction, seg: Segment) -> None:
-        assert tx.claim is not None
-        tx.claim.rendering_provider = Provider(seg.get(1), seg.get(8), seg.get(9), seg)
+    def _rendering_provider(self, body: _Body, seg: Segment) -> None:
+        assert body.claim is not None
+        body.claim.rendering_provider = _provider(seg, g.RENDERING_PROVIDER)
 
     # -- service lines -------------------------------------------------------------------------
 
-    def _lx(self, tx: _Transaction, seg: Segment) -> None:
-        claim = tx.claim
+    def _lx(self, body: _Body, seg: Segment) -> None:
+        claim = body.claim
         if claim is None:
-            self._report(_UNEXPECTED, "LX (service line) before any CLM", seg, loop=g.SERVICE_LINE)
+            self._issue(IssueKind.UNEXPECTED, "LX (service line) before any CLM", seg, loop=g.SERVICE_LINE)
             return
         claim.segments.append(seg)
         number_raw = seg.get(1)
         if not number_raw.isdigit():
-            claim.parse_findings.append(
-                self._at(
-                    _MALFORMED, f"LX01 {number_raw!r} is not a line number", seg, element="LX01", loop=g.SERVICE_LINE
-                )
-            )
+            message = f"LX01 {number_raw!r} is not a line number"
+            claim.issues.append(ParseIssue(IssueKind.MALFORMED, message, seg, "LX01", g.SERVICE_LINE))
         number = int(number_raw) if number_raw.isdigit() else len(claim.lines) + 1
-        tx.area = tx.loop = g.SERVICE_LINE
-        tx.line = ServiceLine(
-            number=number,
-            segment=seg,
-            lx_segment=seg,
-            qualifier="",
-            procedure="",
-            modifiers=[],
-            charge_raw="",
-            charge=None,
-            unit_basis="",
-            units_raw="",
-            units=None,
-            place_of_service="",
-            pointers_raw=[],
-            pointers=[],
-        )
+        body.area = body.loop = g.SERVICE_LINE
+        body.line = ServiceLine(number, seg, seg, "", "", [], "", None, "", "", None, "", [], [])
 
-    def _service(self, tx: _Transaction, seg: Segment) -> None:
-        line, claim = tx.line, tx.claim
+    def _service(self, body: _Body, seg: Segment) -> None:
+        line, claim = body.line, body.claim
         assert line is not None and claim is not None
         sv101 = seg.components(1)
         pointers_raw = seg.components(7)
@@ -537,8 +356,8 @@ class Walker:
         line.pointers = [int(p) for p in pointers_raw if p.isdigit()]
         claim.lines.append(line)
 
-    def _line_date(self, tx: _Transaction, seg: Segment) -> None:
-        line, claim = tx.line, tx.claim
+    def _line_date(self, body: _Body, seg: Segment) -> None:
+        line, claim = body.line, body.claim
         assert line is not None and claim is not None
         if seg.get(1) != g.SERVICE_DATE:
             return
@@ -547,48 +366,37 @@ class Walker:
             line.service_date, line.service_date_end = period
             line.date_segment = seg
 
-    def _line_rendering(self, tx: _Transaction, seg: Segment) -> None:
-        if tx.line is not None:
-            tx.line.rendering_npi = seg.get(9) if seg.get(8) == "XX" else ""
-            tx.line.rendering_segment = seg
+    def _line_rendering(self, body: _Body, seg: Segment) -> None:
+        if body.line is not None:
+            body.line.rendering = _provider(seg, g.LINE_RENDERING_PROVIDER)
 
     # -- helpers -------------------------------------------------------------------------------
 
     def _period(self, seg: Segment, claim: Claim, loop: str) -> tuple[dt.date | None, dt.date | None] | None:
         period = parse_period(seg.get(2), seg.get(3))
         if period is None:
-            claim.parse_findings.append(
-                self._at(
-                    _MALFORMED,
-                    f"DTP{seg.get(1)} date {seg.get(3)!r} is not a valid {seg.get(2) or 'date'}",
-                    seg,
-                    element="DTP03",
-                    loop=loop,
-                )
-            )
+            message = f"DTP{seg.get(1)} date {seg.get(3)!r} is not a valid {seg.get(2) or 'date'}"
+            claim.issues.append(ParseIssue(IssueKind.MALFORMED, message, seg, "DTP03", loop))
         return period
 
-    def _report(self, rule: Rule, message: str, seg: Segment, *, element: str = "", loop: str = "") -> None:
-        self._out.append(self._at(rule, message, seg, element=element, loop=loop))
+    def _issue(self, kind: IssueKind, message: str, seg: Segment, element: str = "", loop: str = "") -> None:
+        self._out.append(ParseIssue(kind, message, seg, element, loop))
 
-    def _at(self, rule: Rule, message: str, seg: Segment, *, element: str = "", loop: str = "") -> Finding:
-        return rule.finding(message, segment=seg, element=element, loop=loop)
+    def _drain_reader_issues(self) -> None:
+        issues, self._reader_issues = self._reader_issues, []
+        claim = self._body.claim if self._body is not None else None
+        for found in issues:
+            issue = from_reader(found)
+            if claim is not None and claim_level(found):
+                claim.issues.append(issue)
+            else:
+                self._out.append(issue)
 
-    def _drain_issues(self) -> None:
-        issues, self._issues = self._issues, []
-        for issue in issues:
-            rule = _ISSUE_RULES[issue.kind]
-            severity = Severity.WARNING if issue.kind == "bom" else None
-            if issue.segment is not None:
-                finding = rule.finding(issue.message, segment=issue.segment, severity=severity)
-            else:
-                finding = rule.finding(issue.message, severity=severity)
-                finding.location = Location(segment=0, st_segment=0, line=issue.line, offset=issue.offset)
-            claim = self._tx.claim if self._tx is not None else None
-            if claim is not None and issue.kind in ("non_ascii", "oversized_segment", "empty_segment"):
-                claim.parse_findings.append(finding)
-            else:
-                self._out.append(finding)
+
+def _provider(seg: Segment, loop: str) -> Provider:
+    qualifier, identifier = seg.get(8), seg.get(9)
+    npi = identifier if qualifier == g.NPI_QUALIFIER else ""
+    return Provider(seg.get(1), qualifier, identifier, npi, seg, loop)
 
 
 def _person(seg: Segment, loop: str) -> Person:
@@ -596,64 +404,61 @@ def _person(seg: Segment, loop: str) -> Person:
     return Person(birth_date=birth, sex=seg.get(3), dmg_segment=seg, loop=loop)
 
 
-def _shown_id(seg: Segment) -> str:
-    sid = seg.id
-    return sid if len(sid) <= _MAX_SEGMENT_ID else f"{sid[:12]!r}"
-
-
 def _unexpected_message(seg: Segment, where: str) -> str:
     sid = seg.id
     if len(sid) > _MAX_SEGMENT_ID or not sid.isalnum():
-        sep = seg.delimiters.element
+        shown = sid if len(sid) <= _MAX_SEGMENT_ID else f"{sid[:12]!r}"
         return (
-            f"{_shown_id(seg)} is not a segment id: the data does not use the element separator "
-            f"{sep!r} that the ISA declares"
+            f"{shown} is not a segment id: the data does not use the element separator "
+            f"{seg.delimiters.element!r} that the ISA declares"
         )
     return f"{sid} segment {where}"
 
 
-# (area, segment id) -> {element 01 or ANY: loop it opens}: grammar_837p.LOOP_OPENERS, indexed
-# so that the many segments that open nothing cost one dict lookup.
+_CLAIM_AREAS = frozenset({"2000B", "2000C", g.CLAIM, g.OTHER_SUBSCRIBER, g.SERVICE_LINE})
+
+# (area, segment id) -> {element 01 or ANY: loop it opens}: grammar.LOOP_OPENERS, indexed so that
+# the many segments that open nothing cost one dict lookup.
 _OPENERS: dict[tuple[str, str], dict[str, str]] = {}
 for _area, _openers in g.LOOP_OPENERS.items():
     for (_sid, _element_01), _loop in _openers.items():
         _OPENERS.setdefault((_area, _sid), {})[_element_01] = _loop
 
-_ENVELOPE_HANDLERS = {
-    "ISA": Walker._isa,
-    "IEA": Walker._iea,
-    "GS": Walker._gs,
-    "GE": Walker._ge,
-    "ST": Walker._st,
-    "SE": Walker._se,
-}
-
 # (loop, segment id) -> what the walker takes from it
 _BODY_HANDLERS = {
-    ("2010AA", "NM1"): Walker._billing_provider,
+    (g.BILLING_PROVIDER, "NM1"): Walker._billing_provider,
     ("2000B", "SBR"): Walker._subscriber_info,
     ("2000B", "PAT"): Walker._patient_info,
     ("2000C", "PAT"): Walker._patient_info,
-    ("2010BA", "DMG"): Walker._subscriber_demographics,
-    ("2010BB", "NM1"): Walker._payer,
-    ("2010CA", "DMG"): Walker._patient_demographics,
+    (g.SUBSCRIBER_NAME, "DMG"): Walker._subscriber_demographics,
+    (g.PAYER_NAME, "NM1"): Walker._payer,
+    (g.PATIENT_NAME, "DMG"): Walker._patient_demographics,
     (g.CLAIM, "DTP"): Walker._claim_date,
     (g.CLAIM, "HI"): Walker._diagnoses,
-    ("2310B", "NM1"): Walker._rendering_provider,
+    (g.RENDERING_PROVIDER, "NM1"): Walker._rendering_provider,
     (g.SERVICE_LINE, "SV1"): Walker._service,
     (g.SERVICE_LINE, "DTP"): Walker._line_date,
-    ("2420A", "NM1"): Walker._line_rendering,
+    (g.LINE_RENDERING_PROVIDER, "NM1"): Walker._line_rendering,
 }
 
 
-def walk_stream(stream: BinaryIO) -> None:
-    """Claims and file-level findings of an 837P byte stream. Raises NotX12Error only up front."""
+def walk_bytes(data: bytes) -> Iterator[Claim | ParseIssue]:
+    """Claims and file-level issues of an in-memory 837P (tests and small tools)."""
+    import io
+
+    from scrubber.x12.reader import SegmentReader
+
     walker = Walker()
-    return walker.walk(SegmentReader(stream, walker.on_issue))
+    return walker.walk(SegmentReader(io.BytesIO(data), walker.on_issue))
 
 
 def read_claims(data: bytes) -> list[Claim]:
     """Every claim of an in-memory 837P (tests and small tools)."""
-    import io
+    return [item for item in walk_bytes(data) if isinstance(item, Claim)]
 
-    return [item for item in walk_stream(io.BytesIO(data)) if isinstance(item, Claim)]
+
+def claims_of(items: Iterable[Claim | ParseIssue]) -> list[Claim]:
+    return [item for item in items if isinstance(item, Claim)]
+
+
+__all__ = ["Walker", "WalkerState", "claims_of", "read_claims", "walk_bytes"]

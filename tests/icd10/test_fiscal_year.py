@@ -35,7 +35,7 @@ def test_labels_by_date(code_sets):
 
 def test_label_for_a_claim_uses_its_date_of_service(code_sets):
     claim = build_claim(diagnoses=["M62.81"], service_date=dt.date(2025, 12, 1))
-    assert code_sets.label_for(claim) == "ICD-10-CM FY2026"
+    assert code_sets.label_for(claim.service_date) == "ICD-10-CM FY2026"
 
 
 def test_years_beyond_the_installed_ones_say_which_year_stood_in(code_sets):

@@ -146,7 +146,7 @@ def test_excludes1_severity_can_be_lowered_through_the_engine(ctx):
             return Severity.WARNING if code == "ICD004" else default
 
     engine = RuleEngine(RuleRegistry(RULES), ctx, Lenient())
-    findings = engine.check(build_claim(diagnoses=["R53.1", "M62.81"], service_date=FY2026))
+    findings = engine.judge(build_claim(diagnoses=["R53.1", "M62.81"], service_date=FY2026))
     assert [(f.rule, f.severity) for f in findings] == [("ICD004", Severity.WARNING)]
 
 

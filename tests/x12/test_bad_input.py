@@ -6,8 +6,16 @@ import json
 
 import pytest
 
+from scrubber.errors import UnreadableInput
 from scrubber.synthetic import ClaimSpec, render_837
-from scrubber.workflows.check import Scrubber, UnreadableInput, scrub
+from scrubber.workflows.api import Scrubber
+from scrubber.workflows.api import scrub as _scrub
+
+
+def scrub(data: bytes):
+    """The rules-only check these reader and walker tests are about."""
+    return _scrub(data, structure="off")
+
 
 GOOD = render_837([ClaimSpec(claim_id="A"), ClaimSpec(claim_id="B"), ClaimSpec(claim_id="C")], line_break="\n")
 END_OF_A = "DTP*472*D8*20260302~\n"  # the last segment of claim A (its service line date)
@@ -72,10 +80,10 @@ def test_one_unreadable_file_does_not_stop_the_others(tmp_path, cli):
 # -- readable but broken: located findings ----------------------------------------------------
 
 
-def test_bom_is_a_warning_and_the_claims_are_read():
+def test_bom_is_an_error_and_the_claims_are_still_read():
     report = scrub(b"\xef\xbb\xbf" + GOOD.encode())
-    assert rules(report) == ["ENV006"] and report.file_findings[0].severity == "warning"
-    assert report.status == "accepted" and report.summary.claims == 3
+    assert rules(report) == ["ENV006"] and report.file_findings[0].severity == "error"
+    assert report.status == "rejected" and report.summary.claims == 3 and report.summary.accepted == 3
 
 
 def test_non_ascii_bytes_are_located():
@@ -180,7 +188,7 @@ def test_wrong_delimiters_say_so():
 def test_claims_without_clm01_and_with_bad_hl():
     text = replace_once(GOOD, "CLM*A*", "CLM**")
     text = replace_once(text, "HL*2*1*22", "HL*5*9*22")
-    report = Scrubber().scrub(text.encode())
+    report = Scrubber(structure="off").report(text.encode())
     first = report.claims[0]
     assert "ENV008" in [f.rule for f in first.findings]
     assert [f.rule for f in report.file_findings].count("ENV010") >= 2

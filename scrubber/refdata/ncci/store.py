@@ -8,6 +8,7 @@ old table or the new one, never half of each.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -144,18 +145,33 @@ def _replace_table(
 
 
 class NcciTables:
-    """Read-only lookups over an imported database; one instance per process and path."""
+    """Read-only lookups over an imported database.
+
+    The small tables (metadata, rationales) are read at once; lookups go through a connection
+    opened in the process that makes them, because SQLite connections must not cross a fork
+    (``scrubber check --jobs`` forks workers after loading reference data).
+    """
 
     def __init__(self, database: Path):
         if not database.is_file():
             raise NcciFileError(f"{database}: no imported NCCI tables (run `scrubber ncci import`)")
-        uri = f"{database.resolve().as_uri()}?mode=ro"
         self.database = database
-        self._connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
-        self.meta = dict(self._connection.execute("SELECT key, value FROM meta"))
-        self._rationales = dict(self._connection.execute("SELECT id, text FROM rationale"))
+        self._uri = f"{database.resolve().as_uri()}?mode=ro"
+        self._connection_pid = 0
+        self._open: sqlite3.Connection | None = None
+        with contextlib.closing(sqlite3.connect(self._uri, uri=True)) as connection:
+            self.meta = dict(connection.execute("SELECT key, value FROM meta"))
+            self._rationales = dict(connection.execute("SELECT id, text FROM rationale"))
         self.ptp_edits = lru_cache(maxsize=65536)(self._ptp_edits)
         self.mue = lru_cache(maxsize=16384)(self._mue)
+
+    @property
+    def _connection(self) -> sqlite3.Connection:
+        """This process's connection (a forked child opens its own on first use)."""
+        if self._open is None or self._connection_pid != os.getpid():
+            self._open = sqlite3.connect(self._uri, uri=True, check_same_thread=False)
+            self._connection_pid = os.getpid()
+        return self._open
 
     def _ptp_edits(self, column1: str, column2: str) -> tuple[PtpEdit, ...]:
         """Every edit (all effective periods) with ``column1`` in column 1 and ``column2`` in column 2."""

@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from scrubber.errors import SetupError
+
 MAX_REPORTED_BAD_ROWS = 5
 
 T = TypeVar("T")
 
 
-class NcciFileError(ValueError):
+class NcciFileError(SetupError):
     """A table file that cannot be imported; the message names the file and the problem."""
 
 

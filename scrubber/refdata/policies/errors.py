@@ -12,8 +12,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from scrubber.errors import SetupError
 
-class TomlFileError(ValueError):
+
+class TomlFileError(SetupError):
     """A TOML file that cannot be used; ``str()`` is the one-line message for the user."""
 
 

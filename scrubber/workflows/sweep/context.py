@@ -13,7 +13,7 @@ from typing import Any
 
 import structlog
 
-from scrubber.workflows.check import Scrubber
+from scrubber.pipeline import Pipeline
 from scrubber.workflows.sweep.layout import Outbox
 from scrubber.workflows.sweep.ledger import Entry, Ledger
 from scrubber.workflows.sweep.reports import ReportSet
@@ -33,7 +33,7 @@ class SweepContext:
     ledger: Ledger
     outbox: Outbox
     reports: ReportSet
-    scrubber: Scrubber
+    pipeline: Pipeline
     clock: Callable[[], float]
     checkpoint: Checkpoint = no_checkpoint
     summary: RunSummary = field(default_factory=RunSummary)

@@ -13,8 +13,10 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from scrubber.errors import ScrubberError
 
-class SweepLocked(Exception):
+
+class SweepLocked(ScrubberError):
     """Another process holds the lock; the message says which file and, when known, which pid."""
 
     def __init__(self, path: Path, holder: str) -> None:

@@ -93,7 +93,7 @@ def _decide(ctx: SweepContext, entry: Entry, sha256: str, read_error: str) -> De
         )
         return Decision("duplicate", sha256, duplicate_of=earlier, notes=[note])
     check = ctx.reports.check(
-        ctx.scrubber, ctx.outbox.claimed(entry.base_name), name, ctx.outbox.reports, entry.base_name
+        ctx.pipeline, ctx.outbox.claimed(entry.base_name), name, ctx.outbox.reports, entry.base_name
     )
     if check.sha256 and check.sha256 != sha256:
         return None  # the content changed between hashing and checking: still being written

@@ -4,8 +4,8 @@ Two kinds of output, chosen by name in ``--outputs``:
 - report writers: every format :func:`scrubber.report.writers.writer_for` knows (json, text,
   html), plus any registered with :func:`register_output`; they get the claims as they stream
   and are written to ``reports/BASE.json``, ``.txt``, ``.html``, ...;
-- acknowledgments and the split (999, 277ca, split): made after the scan by `check`'s own
-  outputs (see :mod:`scrubber.workflows.sweep.ack_outputs`).
+- acknowledgments and the split (999, 277ca, split): `check`'s own outputs, fed in the same
+  pass (see :mod:`scrubber.workflows.sweep.ack_outputs`).
 
 The file goes through the same pipeline as `scrubber check` (structure check, rules), so a swept
 file is judged exactly as a checked one. Report writers write like
@@ -16,25 +16,21 @@ file by the caller instead of once per report.
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import TextIO
 
-from scrubber.findings import Finding
-from scrubber.report.model import ClaimReport, FileReport
-from scrubber.report.writers import ReportWriter, writer_for
-from scrubber.structure.stage import CheckedSource, open_checked
-from scrubber.workflows.check import Scrubber, UnreadableInput
-from scrubber.workflows.outputs import FileOutputs, OutputError
+from scrubber.errors import UnreadableInput
+from scrubber.fsutil import atomic_writer
+from scrubber.pipeline import Pipeline
+from scrubber.report.events import BaseSink, ClaimResult, Sink, Sinks
+from scrubber.report.writers import writer_for
 from scrubber.workflows.sweep.ack_outputs import ACK_OUTPUTS, NEEDS_STRUCTURE, ack_paths, file_outputs
 
-WriterFactory = Callable[[TextIO], ReportWriter]
+WriterFactory = Callable[[TextIO], Sink]
 
 # File suffixes of report formats; a format missing here gets ".<name>".
 SUFFIXES = {"json": ".json", "text": ".txt", "html": ".html"}
@@ -57,7 +53,7 @@ _REGISTERED: dict[str, OutputSpec] = {}
 
 
 def register_output(name: str, factory: WriterFactory, suffix: str | None = None) -> None:
-    """Hook for another report format with the ReportWriter methods that writer_for does not make."""
+    """Hook for another report format (a Sink) that writer_for does not make."""
     key = name.lower()
     _REGISTERED[key] = OutputSpec(key, suffix or SUFFIXES.get(key, f".{key}"), factory)
 
@@ -124,7 +120,7 @@ class ReportSet:
         """Every file this set may write for ``base``."""
         return self.writer_paths(reports, base) + ack_paths(self.plan.acks, reports, base)
 
-    def check(self, scrubber: Scrubber, source: Path, name: str, reports: Path, base: str) -> CheckResult:
+    def check(self, pipeline: Pipeline, source: Path, name: str, reports: Path, base: str) -> CheckResult:
         """Check ``source`` into every report; an unreadable file gets 'unreadable' reports instead.
 
         Errors of the input (not X12, a read error, a checker bug on odd input) make the file
@@ -132,7 +128,7 @@ class ReportSet:
         propagate, so the run stops with the file still claimed.
         """
         try:
-            return self._stream(scrubber, source, name, reports, base)
+            return self._stream(pipeline, source, name, reports, base)
         except UnreadableInput as error:
             reason = error.reason
         except (OSError, MemoryError):
@@ -142,58 +138,38 @@ class ReportSet:
         written = self.write_unreadable(name, reason, reports, base)
         return CheckResult(status="failed", reason=reason, written=written)
 
-    def _stream(self, scrubber: Scrubber, source: Path, name: str, reports: Path, base: str) -> CheckResult:
+    def _stream(self, pipeline: Pipeline, source: Path, name: str, reports: Path, base: str) -> CheckResult:
         result = CheckResult(status="accepted")
-        acks = file_outputs(self.plan.acks, reports)
         paths = self.writer_paths(reports, base)
-        with ExitStack() as stack, open_checked(source, structure=scrubber.structure) as checked:
+        with ExitStack() as stack:
             writers = [
-                spec.factory(stack.enter_context(staged_writer(path, self.mode)))
+                spec.factory(stack.enter_context(atomic_writer(path, mode=self.mode, fsync_folder=False)))
                 for spec, path in zip(self.plan.writers, paths, strict=True)
             ]
-            scan = scrubber.scan(_ReadGuard(checked.stream, name), name, checked.structure)  # type: ignore[arg-type]
-            for writer in writers:
-                writer.begin(1)
-                writer.start_file(name)
-            for item in scan:
-                if isinstance(item, ClaimReport):
-                    if item.claim is not None:
-                        control = item.claim.control
-                        result.interchanges.add((control.sender_id, control.isa13))
-                    for writer in writers:
-                        writer.claim(item)
-                    if acks is not None:
-                        acks.claim(item)
-                    self.on_claim()
-                elif isinstance(item, Finding):
-                    for writer in writers:
-                        writer.file_finding(item)
-            header: FileReport = scan.header()
-            for writer in writers:
-                writer.finish_file(header)
-                writer.close()
-            if acks is not None:
-                result.written += self._acknowledge(acks, checked, result)
+            acks = file_outputs(self.plan.acks, reports, pipeline.engine.registry, self.mode, base, result.notes)
+            sinks = Sinks([*writers, *([acks] if acks is not None else []), _Watch(result, self.on_claim)])
+            sinks.begin(1)
+            try:
+                totals = pipeline.check(source, sinks, name)
+            finally:
+                if acks is not None:
+                    acks.discard()  # what an error left behind
+            if totals.error:
+                raise UnreadableInput(name, totals.error)
+            sinks.close()
         result.written[:0] = paths
-        result.status = header.status
-        result.sha256 = header.sha256
-        result.claims = header.summary.claims
-        result.accepted = header.summary.accepted
-        result.rejected = header.summary.rejected
+        if acks is not None:
+            result.written += acks.written
+        result.status = totals.status
+        result.sha256 = totals.sha256
+        result.claims = totals.summary.claims
+        result.accepted = totals.summary.accepted
+        result.rejected = totals.summary.rejected
         return result
-
-    @staticmethod
-    def _acknowledge(acks: FileOutputs, checked: CheckedSource, result: CheckResult) -> list[Path]:
-        """The 999/277CA/split files; one that cannot be made is noted, the file goes on."""
-        try:
-            return acks.finish(checked)
-        except OutputError as error:
-            result.notes.append(str(error))
-            return []
 
     def write_notes(self, path: Path, lines: list[str]) -> None:
         """The sweep's own notes on a file (duplicate of what, ISA13 reused, why it failed)."""
-        with staged_writer(path, self.mode) as out:
+        with atomic_writer(path, mode=self.mode, fsync_folder=False) as out:
             out.write("\n".join(lines) + "\n")
 
     def write_unreadable(self, name: str, reason: str, reports: Path, base: str) -> list[Path]:
@@ -201,39 +177,22 @@ class ReportSet:
         paths = self.writer_paths(reports, base)
         with ExitStack() as stack:
             for spec, path in zip(self.plan.writers, paths, strict=True):
-                writer = spec.factory(stack.enter_context(staged_writer(path, self.mode)))
+                writer = spec.factory(stack.enter_context(atomic_writer(path, mode=self.mode, fsync_folder=False)))
                 writer.begin(1)
                 writer.unreadable(name, reason)
                 writer.close()
         return paths
 
 
-class _ReadGuard:
-    """A read error in the middle of the input is the input's failure, not the outbox's."""
+class _Watch(BaseSink):
+    """A sink that notes each claim's interchange (sender, ISA13) for the ledger."""
 
-    def __init__(self, stream: BinaryIO, name: str) -> None:
-        self._stream = stream
-        self._name = name
+    def __init__(self, result: CheckResult, on_claim: Callable[[], None]) -> None:
+        self._result = result
+        self._on_claim = on_claim
 
-    def read(self, size: int = -1) -> bytes:
-        try:
-            return self._stream.read(size)
-        except OSError as error:
-            raise UnreadableInput(self._name, f"read error: {error.strerror or error}") from None
-
-
-@contextlib.contextmanager
-def staged_writer(path: Path, mode: int) -> Iterator[TextIO]:
-    """Write to a temporary name beside ``path``, fsync, rename into place (folder fsync: caller's)."""
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
+    def claim(self, item: ClaimResult) -> None:
+        if item.claim is not None:
+            control = item.claim.control
+            self._result.interchanges.add((control.sender_id, control.isa13))
+        self._on_claim()

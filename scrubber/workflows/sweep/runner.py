@@ -12,8 +12,9 @@ from collections.abc import Callable
 
 import structlog
 
-from scrubber.workflows.check import Scrubber
-from scrubber.workflows.setup import SETUP_ERRORS, build_engine
+from scrubber.errors import SetupError
+from scrubber.pipeline import Pipeline
+from scrubber.workflows.setup import build_pipeline
 from scrubber.workflows.sweep.context import Checkpoint, SweepContext, no_checkpoint
 from scrubber.workflows.sweep.layout import Outbox
 from scrubber.workflows.sweep.ledger import Ledger
@@ -28,23 +29,22 @@ from scrubber.workflows.sweep.summary import RunSummary
 log = structlog.get_logger("scrubber.workflows.sweep")
 
 
-class SweepSetupError(Exception):
+class SweepSetupError(SetupError):
     """The sweep cannot start (no inbox, unknown output, unusable outbox); nothing was touched."""
 
 
-def make_scrubber(settings: SweepSettings) -> Scrubber:
-    """The checker `scrubber check` would use: same configuration, reference data and structure check."""
+def make_pipeline(settings: SweepSettings) -> Pipeline:
+    """The pipeline `scrubber check` would use: same configuration, reference data and structure check."""
     try:
-        engine = build_engine(settings.config, as_of=settings.as_of)
-    except SETUP_ERRORS as error:
+        return build_pipeline(settings.config, structure=settings.structure, as_of=settings.as_of)
+    except SetupError as error:
         raise SweepSetupError(str(error)) from None
-    return Scrubber(engine, structure=settings.structure)
 
 
 def run_sweep(
     settings: SweepSettings,
     *,
-    scrubber: Scrubber | None = None,
+    pipeline: Pipeline | None = None,
     checkpoint: Checkpoint = no_checkpoint,
     clock: Callable[[], float] = time.time,
 ) -> RunSummary:
@@ -53,10 +53,10 @@ def run_sweep(
     if not settings.inbox.is_dir():
         raise SweepSetupError(f"inbox {settings.inbox} is not a folder")
     try:
-        plan = resolve_outputs(settings.outputs, structure=settings.structure)
+        plan = resolve_outputs(settings.outputs, structure=settings.structure != "off")
     except ValueError as error:
         raise SweepSetupError(str(error)) from None
-    scrubber = scrubber or make_scrubber(settings)
+    pipeline = pipeline or make_pipeline(settings)
     outbox = Outbox(settings.outbox, settings.dir_mode)
     try:
         outbox.prepare()
@@ -72,7 +72,7 @@ def run_sweep(
             ledger=ledger,
             outbox=outbox,
             reports=ReportSet(plan, settings.file_mode, on_claim=lambda: checkpoint("report.claim")),
-            scrubber=scrubber,
+            pipeline=pipeline,
             clock=clock,
             checkpoint=checkpoint,
         )

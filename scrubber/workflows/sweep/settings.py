@@ -11,6 +11,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from scrubber.pipeline import DEFAULT_STRUCTURE, StructureMode
+
 LEDGER_NAME = "sweep-ledger.sqlite3"
 LOCK_NAME = ".sweep.lock"
 
@@ -38,7 +40,7 @@ class SweepSettings(BaseModel):
     max_files: int | None = Field(default=None, ge=1)  # stop picking up after this many (bounded cron runs)
     as_of: dt.date | None = None  # judge dates as of this day; default today
     config: Path | None = None  # scrubber.toml, as for `scrubber check --config`; None: default locations
-    structure: bool = True  # the TR3 structure check (pyx12), as `scrubber check` runs it by default
+    structure: StructureMode = DEFAULT_STRUCTURE  # the TR3 structure check, as `scrubber check` runs it
 
     @field_validator("outputs")
     @classmethod

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scrubber.errors import SetupError
 from scrubber.refdata.codesets.icd10.codes import normalize
 from scrubber.refdata.codesets.icd10.codeset import CodeSet
 from scrubber.refdata.codesets.icd10.compile import CodeListEntry, compile_year, write_data
@@ -27,7 +28,7 @@ _YEAR = re.compile(r"(20\d\d)")
 _CARRIED = CodeFlag.NEWBORN | CodeFlag.PEDIATRIC | CodeFlag.MATERNITY | CodeFlag.ADULT | CodeFlag.MALE | CodeFlag.FEMALE
 
 
-class CodeImportError(ValueError):
+class CodeImportError(SetupError):
     """The files cannot be imported; the message says which and why."""
 
 

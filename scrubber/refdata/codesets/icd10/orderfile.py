@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from scrubber.errors import SetupError
 
-class OrderFileError(ValueError):
+
+class OrderFileError(SetupError):
     """A line does not have the order-file layout."""
 
 

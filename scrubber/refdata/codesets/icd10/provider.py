@@ -17,7 +17,7 @@ from pathlib import Path
 
 import structlog
 
-from scrubber.model import Claim
+from scrubber.errors import SetupError
 from scrubber.refdata.codesets.icd10.codes import ICD10_EFFECTIVE, fiscal_year
 from scrubber.refdata.codesets.icd10.codeset import CodeSet
 
@@ -48,7 +48,7 @@ def installed_files(directories: Iterable[Path]) -> dict[int, Path]:
     return files
 
 
-class CodeSetError(ValueError):
+class CodeSetError(SetupError):
     """An installed data file cannot be read; the message names the file."""
 
 
@@ -156,14 +156,12 @@ class CodeSets:
             return None
         return self.for_year(fiscal_year(date_of_service))
 
-    def label_for(self, claim_or_date: Claim | dt.date | None, as_of: dt.date | None = None) -> str | None:
-        """What the report's ``code_set`` field says for a claim (or a date of service).
+    def label_for(self, date_of_service: dt.date | None, as_of: dt.date | None = None) -> str | None:
+        """What the report's ``code_set`` field says for a claim with this date of service.
 
         A claim without a date of service is judged as of ``as_of`` (the rules use the run date).
         """
-        if isinstance(claim_or_date, Claim):
-            claim_or_date = claim_or_date.service_date
-        date_of_service = claim_or_date or as_of
+        date_of_service = date_of_service or as_of
         if date_of_service is None:
             return None
         codes = self.for_date(date_of_service)

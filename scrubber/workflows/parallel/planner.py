@@ -12,12 +12,8 @@ or odd HL numbering can make it wrong. :mod:`scrubber.workflows.parallel` theref
 state each piece ends in with the state the next one assumed, and re-checks a piece that guessed
 wrong, so a plan can cost speed but never change a report.
 
-With the TR3 structure check on (``structure=True``) the plan also follows pyx12's envelope
-bookkeeping (:mod:`scrubber.structure.envelope`): open ISA/GS, group and transaction counts, the
-control numbers that recur across pieces, and a digest of each piece's envelope segments that
-the worker's pyx12 pass must reproduce. It then cuts only before an ST, never inside a
-transaction: pyx12 cannot validate part of one, so a transaction too large for one piece stays
-whole in its piece.
+The native TR3 structure check resumes wherever the walker does; pyx12 cannot validate part of
+a file, so with ``--structure pyx12`` files are not cut at all (see :mod:`.dispatch`).
 """
 
 from __future__ import annotations
@@ -27,12 +23,6 @@ import re
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from scrubber.structure.envelope import (
-    UNVERIFIABLE,
-    EnvelopeEvents,
-    PieceEnvelope,
-    control_value,
-)
 from scrubber.x12.reader import Cursor, NotX12Error, parse_isa_delimiters
 from scrubber.x12.segment import Delimiters
 
@@ -82,7 +72,6 @@ class Plan:
     size: int
     sha256: str
     boundaries: list[Boundary] = field(default_factory=list)
-    envelopes: list[PieceEnvelope] = field(default_factory=list)  # one per piece, with structure=True
 
     def ranges(self) -> list[tuple[int, int | None]]:
         starts = [0, *(b.at.start.offset for b in self.boundaries)]
@@ -113,100 +102,15 @@ class _Scan:
     last_hl: str = ""
     pending: list[tuple[bytes, Mark]] = field(default_factory=list)  # segments whose end is the next mark
     boundaries: list[Boundary] = field(default_factory=list)
-    track: _Track | None = None  # pyx12's envelope bookkeeping (structure=True)
 
 
-@dataclass
-class _Track:
-    """pyx12's envelope bookkeeping as the planner sees it (``X12Reader._parse_segment``)."""
-
-    loops: list[tuple[str, str | None]] = field(default_factory=list)  # open ISA/GS/ST with control numbers
-    isa_first: dict[str | None, int] = field(default_factory=dict)  # ISA13 -> piece it first occurs in
-    gs_first: dict[str | None, int] = field(default_factory=dict)  # GS06 of the open interchange
-    st_first: dict[str | None, int] = field(default_factory=dict)  # ST02 of the open group
-    last_isa13: str | None = None
-    last_gs06: str | None = None
-    events: list[EnvelopeEvents] = field(default_factory=lambda: [EnvelopeEvents()])  # per piece
-    recurring: list[tuple[set[str | None], ...]] = field(default_factory=lambda: [(set(), set(), set())])
-    unverifiable: set[int] = field(default_factory=set)  # pieces whose digest the planner could not follow
-    broken: bool = False  # no more cuts: the bookkeeping went beyond what the planner follows
-
-    def stop(self, piece: int) -> None:
-        self.broken = True
-        self.unverifiable.add(piece)
-
-    def on(self, seg_id: str, control: str | None, piece: int) -> None:
-        """One envelope segment of ``piece``, with pyx12's effect on its bookkeeping."""
-        if self.broken:
-            return
-        self.events[piece].add(seg_id, control)
-        isa13, gs06, st02 = self.recurring[piece]
-        loops = self.loops
-        if seg_id == "ISA":
-            _note(self.isa_first, control, piece, isa13)
-            loops.append(("ISA", control))
-            self.gs_first = {}
-            self.last_isa13 = control
-        elif seg_id == "GS":
-            _note(self.gs_first, control, piece, gs06)
-            loops.append(("GS", control))
-            self.st_first = {}
-            self.last_gs06 = control
-        elif seg_id == "ST":
-            _note(self.st_first, control, piece, st02)
-            loops.append(("ST", control))
-        elif seg_id in ("GE", "IEA"):  # an unterminated inner loop is dropped first
-            if loops and loops[-1][0] != ("GS" if seg_id == "GE" else "ISA"):
-                loops.pop()
-            if not loops:
-                self.stop(piece)  # pyx12 fails on a trailer with nothing open
-                return
-            loops.pop()
-        elif seg_id == "SE":
-            if not loops:
-                self.stop(piece)
-                return
-            loops.pop()
-
-    def can_cut(self) -> bool:
-        """Before an ST: exactly the last ISA and GS are open, as the piece's pyx12 pass will have them."""
-        return not self.broken and self.loops == [("ISA", self.last_isa13), ("GS", self.last_gs06)]
-
-    def envelopes(self, boundaries: list[Boundary]) -> list[PieceEnvelope]:
-        found = []
-        for piece, (isa13, gs06, st02) in enumerate(self.recurring):
-            boundary = boundaries[piece - 1] if piece else None
-            found.append(
-                PieceEnvelope(
-                    groups=boundary.groups if boundary else 0,
-                    transactions=boundary.transactions if boundary else 0,
-                    isa13=tuple(isa13),
-                    gs06=tuple(gs06),
-                    st02=tuple(st02),
-                    digest=UNVERIFIABLE if piece in self.unverifiable else self.events[piece].hexdigest(),
-                )
-            )
-        return found
-
-
-def _note(first: dict[str | None, int], control: str | None, piece: int, recurring: set[str | None]) -> None:
-    """Remember where a control number first occurs; one from an earlier piece recurs in this one."""
-    seen = first.setdefault(control, piece)
-    if seen < piece:
-        recurring.add(control)
-
-
-def plan(stream: BinaryIO, jobs: int, *, piece_size: int | None = None, structure: bool = False) -> Plan:
-    """Read ``stream`` once: its sha256 and, for ``jobs`` > 1, piece boundaries.
-
-    ``structure``: the pieces are for pyx12 too: cut only before an ST, and note pyx12's envelope
-    state at each cut (:attr:`Plan.envelopes`).
-    """
+def plan(stream: BinaryIO, jobs: int, *, piece_size: int | None = None) -> Plan:
+    """Read ``stream`` once: its sha256 and, for ``jobs`` > 1, piece boundaries."""
     digest = hashlib.sha256()
     head = stream.read(BLOCK)
     digest.update(head)
     size = len(head)
-    scan = _start(head, jobs, piece_size, structure)
+    scan = _start(head, jobs, piece_size)
     data, base = head, 0
     while True:
         more = stream.read(BLOCK)
@@ -221,13 +125,10 @@ def plan(stream: BinaryIO, jobs: int, *, piece_size: int | None = None, structur
             break
     if scan is not None and size < 2 * scan.piece_size:
         scan.boundaries.clear()  # one piece: not worth a split
-    found = Plan(size=size, sha256=digest.hexdigest(), boundaries=scan.boundaries if scan else [])
-    if scan is not None and scan.track is not None and found.boundaries:
-        found.envelopes = scan.track.envelopes(found.boundaries)
-    return found
+    return Plan(size=size, sha256=digest.hexdigest(), boundaries=scan.boundaries if scan else [])
 
 
-def _start(head: bytes, jobs: int, piece_size: int | None, structure: bool = False) -> _Scan | None:
+def _start(head: bytes, jobs: int, piece_size: int | None) -> _Scan | None:
     """Scan state for a file that starts with an ISA (no BOM, no leading blanks); else None."""
     if jobs < 2 or not head.startswith(b"ISA"):
         return None
@@ -239,9 +140,6 @@ def _start(head: bytes, jobs: int, piece_size: int | None, structure: bool = Fal
     scan = _Scan(delimiters=delimiters, piece_size=size, term=delimiters.segment.encode("latin-1"), next_cut=size)
     scan.pending.append((b"ISA", Mark(0, 1, 0)))
     scan.groups = 0
-    if structure:
-        scan.track = _Track()
-        _track(scan, b"ISA", head, 3)
     return scan
 
 
@@ -295,8 +193,6 @@ def _on_segment(scan: _Scan, sid: bytes, mark: Mark, data: bytes, element_at: in
         scan.hl20 = None
     if sid == b"ISA":
         if not _same_delimiters(scan, data[element_at - 3 : element_at + 300]):
-            if scan.track is not None:
-                scan.track.stop(len(scan.boundaries))  # pyx12 reads on with the first delimiters
             return False
         scan.pending.append((sid, mark))
         scan.isa, scan.gs, scan.groups = None, None, 0
@@ -318,27 +214,7 @@ def _on_segment(scan: _Scan, sid: bytes, mark: Mark, data: bytes, element_at: in
         scan.gs = None
     elif sid == b"IEA":
         scan.isa = scan.gs = None
-    if scan.track is not None and sid != b"HL":
-        _track(scan, sid, data, element_at)
     return True
-
-
-def _track(scan: _Scan, sid: bytes, data: bytes, element_at: int) -> None:
-    """Feed an envelope segment (its id ends at ``element_at``) to pyx12's bookkeeping."""
-    track = scan.track
-    assert track is not None
-    piece = len(scan.boundaries)
-    if track.broken:
-        return
-    end = data.find(scan.term, element_at)
-    if end < 0:  # longer than the overlap between blocks: not followed
-        track.stop(piece)
-        scan.next_cut = 1 << 62
-        return
-    text = data[element_at - len(sid) : end].rstrip(b"\r\n").decode("latin-1")
-    seg_id = sid.decode("latin-1")
-    delimiters = scan.delimiters
-    track.on(seg_id, control_value(text.split(delimiters.element), seg_id, delimiters.component), piece)
 
 
 def _same_delimiters(scan: _Scan, isa: bytes) -> bool:
@@ -355,8 +231,7 @@ def _on_hl(scan: _Scan, mark: Mark, data: bytes, element_at: int) -> None:
     level = elements[2] if len(elements) > 2 else b""
     number = elements[0] if elements else b""
     huge = scan.st is not None and mark.offset - scan.st.offset >= scan.piece_size  # no ST boundary near
-    cut_here = scan.track is None  # pyx12 cannot validate part of a transaction
-    if cut_here and level == b"22" and huge and mark.offset >= scan.next_cut and scan.last_hl.isdigit():
+    if level == b"22" and huge and mark.offset >= scan.next_cut and scan.last_hl.isdigit():
         _cut(scan, "hl", mark)
     if level == b"20":
         scan.hl20 = mark
@@ -366,8 +241,6 @@ def _on_hl(scan: _Scan, mark: Mark, data: bytes, element_at: int) -> None:
 def _cut(scan: _Scan, kind: str, mark: Mark) -> None:
     """Place a boundary at ``mark`` when the context to resume there is complete."""
     if scan.isa is None or scan.gs is None:
-        return
-    if scan.track is not None and not scan.track.can_cut():
         return
     context: tuple[Span, ...] = (scan.isa, scan.gs)
     st_index = 0
@@ -387,7 +260,4 @@ def _cut(scan: _Scan, kind: str, mark: Mark) -> None:
             last_hl=int(scan.last_hl) if kind == "hl" else 0,
         )
     )
-    if scan.track is not None:
-        scan.track.events.append(EnvelopeEvents())
-        scan.track.recurring.append((set(), set(), set()))
     scan.next_cut = mark.offset + scan.piece_size

@@ -36,7 +36,7 @@ class IssueKind(StrEnum):
 class ParseIssue:
     """One problem met while reading or walking, at a segment (or a byte position when none).
 
-    A plain record: the ENV rules (:mod:`scrubber.rules.envelope`) give it a severity, a fix and
+    A plain record: the ENV rules (:mod:`scrubber.rules.reading`) give it a severity, a fix and
     a reference when they turn it into a finding.
     """
 

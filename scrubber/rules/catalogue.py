@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from scrubber.rules import envelope, icd10, integrity, ncci, pairing, structure
+from scrubber.rules import icd10, integrity, ncci, pairing, reading, tr3
 from scrubber.rules.registry import RuleRegistry
 
 
@@ -18,8 +18,8 @@ def default_registry() -> RuleRegistry:
     """All rules; built once per process. Raises DuplicateRuleCode if two rules share a code."""
     return RuleRegistry(
         [
-            *envelope.RULES,
-            *structure.RULES,
+            *reading.RULES,
+            *tr3.RULES,
             *icd10.RULES,
             *pairing.RULES,
             *integrity.RULES,

@@ -14,7 +14,7 @@ import structlog
 
 from scrubber.findings import Finding, Location, Severity
 from scrubber.model import Claim, IssueKind, ParseIssue
-from scrubber.rules import structure
+from scrubber.rules import tr3
 from scrubber.rules.base import IssueRule, Rule, RuleContext, StructureRule
 from scrubber.rules.registry import RuleRegistry
 from scrubber.structure.issues import StructureIssue
@@ -68,7 +68,7 @@ class RuleEngine:
         said = _spots(parsed)
         findings = [f for f in (self._configured(f, payer) for f in parsed) if f is not None]
         for issue in structure_issues:
-            finding = structure.finding_for(issue)
+            finding = tr3.finding_for(issue)
             if _spot(finding) not in said and self._configured(finding, payer) is not None:
                 findings.append(finding)
         rules = self._enabled.get(payer)
@@ -100,7 +100,7 @@ class RuleEngine:
         trailers = {f.location.segment for f in already if f.location is not None and f.rule in self._trailer_rules}
         found = []
         for index, issue in issues:
-            finding = structure.finding_for(issue)
+            finding = tr3.finding_for(issue)
             if index is not None and (
                 _spot(finding) in said or (issue.level in _ENVELOPE_LEVELS and index in trailers)
             ):

@@ -2,7 +2,7 @@
 
 Both engines speak pyx12's vocabulary of levels and codes, because those are the 999's codes
 (IK304, IK403, IK502, AK905) and the X12 rules map them one to one; see
-:data:`scrubber.rules.structure.RULE_FOR_ERROR`.
+:data:`scrubber.rules.tr3.RULE_FOR_ERROR`.
 """
 
 from __future__ import annotations

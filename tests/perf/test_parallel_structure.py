@@ -21,6 +21,8 @@ from scrubber.workflows.check import CheckOptions, run_check
 from scrubber.workflows.parallel.planner import plan
 from tests.conftest import TR3_FILES
 
+pytestmark = pytest.mark.slow  # many --jobs runs with the TR3 check
+
 AS_OF = dt.date(2026, 11, 1)
 PIECE = 8 << 10  # bytes per piece in these tests
 ENGINES = ["pyx12"]

@@ -10,7 +10,7 @@ import pytest
 from scrubber.findings import Severity
 from scrubber.rules.base import DOC_HEADINGS, StructureRule
 from scrubber.rules.catalogue import default_registry
-from scrubber.rules.structure import RULES, rule_for
+from scrubber.rules.tr3 import RULES, rule_for
 from scrubber.structure.pyx12_adapter import reference_check, validate
 from scrubber.synthetic import ClaimSpec, render_837
 from scrubber.workflows.api import Scrubber

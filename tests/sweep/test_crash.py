@@ -21,9 +21,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from scrubber.workflows.sweep import run_sweep
 
 from .helpers import assert_complete_outputs, final_state, ledger_rows, settings, sweep_cli, where_is, x12
+
+pytestmark = pytest.mark.slow  # kills and reruns of the CLI
 
 KILLS = 22  # aimed kills
 TIMED_KILLS = 20

@@ -13,7 +13,7 @@ import re
 
 from scrubber.findings import Finding
 from scrubber.rules.base import StructureRule
-from scrubber.rules.structure.elements import (
+from scrubber.rules.tr3.elements import (
     ElementLength,
     ElementNotAllowed,
     InvalidCharacter,
@@ -23,7 +23,7 @@ from scrubber.rules.structure.elements import (
     PatternMismatch,
     StructureCheckIncomplete,
 )
-from scrubber.rules.structure.segments import (
+from scrubber.rules.tr3.segments import (
     GroupEnvelope,
     HierarchyCount,
     InterchangeEnvelope,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scrubber.findings import Severity
 from scrubber.rules.base import StructureRule
-from scrubber.rules.structure.references import TR3
+from scrubber.rules.tr3.references import TR3
 
 
 class MissingElement(StructureRule):

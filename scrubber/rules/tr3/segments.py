@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scrubber.findings import Severity
 from scrubber.rules.base import StructureRule
-from scrubber.rules.structure.references import CONTROL, TR3
+from scrubber.rules.tr3.references import CONTROL, TR3
 
 
 class InterchangeEnvelope(StructureRule):

@@ -37,6 +37,7 @@ class RuleContext:
     icd10: Any = None  # scrubber.codesets.icd10 code-set provider, when loaded
     policies: Any = None  # scrubber.policies pairing policy set, when loaded
     ncci: Any = None  # imported NCCI PTP / MUE tables, when configured
+    coverage: Any = None  # imported CMS coverage articles (scrubber.refdata.coverage.CoverageRules), when present
     options: dict[str, Any] = field(default_factory=dict)  # per-rule options from configuration
 
 

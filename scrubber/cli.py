@@ -18,6 +18,7 @@ from scrubber.codesets.commands import codes_app
 from scrubber.exitcodes import EXIT_UNREADABLE
 from scrubber.logs import configure_logging
 from scrubber.ncci_cli import ncci_app
+from scrubber.policies_cli import policies_app
 from scrubber.rules_cli import rules_command
 from scrubber.sweep.command import sweep_command
 
@@ -127,6 +128,7 @@ def check(
 app.command("sweep", help=sweep_command.__doc__)(sweep_command)
 app.command("rules")(rules_command)
 app.add_typer(ncci_app, name="ncci")
+app.add_typer(policies_app, name="policies")
 
 
 def main() -> None:

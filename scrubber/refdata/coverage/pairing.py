@@ -188,9 +188,7 @@ def _asterisk(rule: Rule, line: ServiceLine, hits: Sequence[Hit]) -> Finding:
     )
 
 
-def _noncovered(
-    rule: Rule, line: ServiceLine, hits: Sequence[Hit], support: Sequence[Hit], supported: bool
-) -> Finding:
+def _noncovered(rule: Rule, line: ServiceLine, hits: Sequence[Hit], support: Sequence[Hit], supported: bool) -> Finding:
     first = hits[0]
     views = list(dict.fromkeys(hit.view for hit in hits))
     paragraph = f': "{shorten(first.group.paragraph, 200)}"' if first.group.paragraph else ""

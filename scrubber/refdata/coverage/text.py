@@ -37,7 +37,8 @@ def shorten(text: str, limit: int = 240) -> str:
     """``text`` cut at a word boundary to at most ``limit`` characters, marked with an ellipsis."""
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    head = text[:limit]
+    cut = head.rsplit(" ", 1)[0] if " " in head else head[: limit - 1]
     return cut.rstrip(" ,;:") + "…"
 
 

@@ -32,11 +32,12 @@ def summary(findings: list[Finding]) -> list[tuple[str, str, list[str]]]:
 def test_a_pointed_diagnosis_outside_the_covered_groups_is_not_supported(coverage: CoverageRules) -> None:
     (finding,) = pair001(coverage, "71250", ["I10"], [1])
     assert summary([finding]) == [("warning", "SV107-1", ["71250", "I10"])]
-    assert 'LCD L39001, billing and coding article A50001, version 4 "Billing and Coding: Made-Up Chest CT' in (
-        finding.message
-    )
+    assert "group of LCD L39001, billing and coding article A50001, version 4 (Medicare)" in finding.message
     assert "ties none of its covered groups to particular procedures" in finding.message
-    assert "(Medicare)" in finding.message and "Medicare Coverage Database" in finding.reference
+    assert finding.reference.startswith(
+        'LCD L39001, billing and coding article A50001, version 4 "Billing and Coding: Made-Up Chest CT, "Adults""'
+    )
+    assert "Medicare Coverage Database" in finding.reference
     assert "Made-up covered list, first line second line" in finding.fix  # the group paragraph, plain text
     assert "<p>" not in finding.fix
 
@@ -74,7 +75,7 @@ def test_support_resting_on_an_asterisked_code_quotes_the_note(coverage: Coverag
 
 def test_a_group_whose_paragraph_names_procedures_applies_only_to_them(coverage: CoverageRules) -> None:
     (finding,) = pair001(coverage, "93880", ["R10.9"], [1])  # R10.9 is covered for 76700 only
-    assert "covered group 1 of A50002 names 93880" in finding.message
+    assert "Covered groups that apply: A50002: group 1 names 93880." in finding.message
     assert pair001(coverage, "76700", ["R10.9"], [1]) == []
     assert pair001(coverage, "93882", ["I65.21"], [1]) == []
 
@@ -93,7 +94,7 @@ def test_one_supporting_article_of_several_is_enough(tmp_path: Path) -> None:
     coverage = CoverageRules(open_store(import_articles(tmp_path, [chest_article(), other])))
     assert pair001(coverage, "71250", ["E11.9"], [1]) == []
     (finding,) = pair001(coverage, "71250", ["I10"], [1])
-    assert "any of the 2 Medicare articles in effect for it" in finding.message
+    assert "group of the 2 Medicare billing and coding articles A50001, A50003." in finding.message
     assert "A50001" in finding.reference and "A50003" in finding.reference
 
 
@@ -116,3 +117,16 @@ def test_articles_judge_only_the_configured_payers(store_path: Path) -> None:
 def test_procedures_no_article_lists_are_left_alone(coverage: CoverageRules) -> None:
     assert pair001(coverage, "99213", ["I10"], [1]) == []
     assert pair001(coverage, "71250", ["I10"], [7]) == []  # a bad pointer is CLM002's
+
+
+def test_groups_that_name_no_procedure_apply_beside_those_that_name_others(tmp_path: Path) -> None:
+    article = chest_article(
+        covered={1: ["R05.9"], 2: ["I10"]},
+        covered_paragraphs={1: "<p>For 71260 only</p>", 2: "<p>General indications</p>"},
+        noncovered={},
+    )
+    coverage = CoverageRules(open_store(import_articles(tmp_path, [article])))
+    (finding,) = pair001(coverage, "71250", ["R05.9"], [1])  # group 1 is 71260's
+    assert "A50001: group 2 names no procedure and applies to all it lists." in finding.message
+    assert pair001(coverage, "71250", ["I10"], [1]) == []
+    assert pair001(coverage, "71260", ["R05.9"], [1]) == []

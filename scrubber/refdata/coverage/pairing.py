@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, NamedTuple
 
 from scrubber.findings import Finding, Severity
 from scrubber.refdata.coverage.store import ArticleView, CoverageStore, Group
@@ -27,8 +28,7 @@ MAX_PARAGRAPHS = 3  # covered-group paragraphs quoted in a fix
 SOURCE = "CMS Medicare Coverage Database (Medicare policy; user-imported)"
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """A pointed diagnosis found in a group of an article that applies to the line's procedure."""
 
     component: int  # SV107 component that points to the diagnosis
@@ -38,27 +38,70 @@ class Hit:
     asterisk: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LineVerdict:
     """What the articles in force say about one line."""
 
-    views: tuple[ArticleView, ...]
+    judged: tuple[ArticleView, ...]  # the articles whose covered groups decide support
     supported: bool | None  # None: no article in force has a covered group for the procedure
-    support: tuple[Hit, ...]
-    noncovered: tuple[Hit, ...]
+    supporting: list[str]  # pointed codes in a covered group that applies
+    asterisk_only: list[Hit]  # when every supporting code is asterisked: where (else empty)
+    noncovered: list[Hit]
 
-    @property
-    def judged(self) -> tuple[ArticleView, ...]:
-        """The articles whose covered groups decide support."""
-        return tuple(v for v in self.views if v.covered)
+
+class Listed(NamedTuple):
+    """How the articles in force for a procedure list one diagnosis."""
+
+    plain: bool  # in a covered group without an asterisk
+    starred: tuple[tuple[ArticleView, Group], ...]  # covered with an asterisk
+    noncovered: tuple[tuple[ArticleView, Group], ...]
+
+
+NOT_LISTED = Listed(False, (), ())
 
 
 class CoverageRules:
-    """Imported articles as the PAIR rules use them, limited to ``payers`` (None: every payer)."""
+    """Imported articles as the PAIR rules use them, limited to ``payers`` (None: every payer).
+
+    Answers are memoized: the articles per (procedure, date), and how those articles list a
+    diagnosis per (articles, diagnosis). The store hands out one view object per (procedure,
+    article version), so the second key repeats across dates, and a line costs a few dictionary
+    lookups; objects per hit are made only for what a finding will report.
+    """
 
     def __init__(self, store: CoverageStore, payers: Iterable[str] | None = None):
         self.store = store
         self.payers = None if payers is None else frozenset(payers)
+        self._in_force = lru_cache(maxsize=1 << 16)(self._in_force_uncached)
+        self._listed = lru_cache(maxsize=1 << 16)(self._listed_uncached)
+
+    def _in_force_uncached(
+        self, procedure: str, on: dt.date
+    ) -> tuple[tuple[ArticleView, ...], tuple[ArticleView, ...]] | None:
+        """(articles in force listing the procedure, those of them with covered groups), or None."""
+        views = self.store.articles_for(procedure, on)
+        return (views, tuple(v for v in views if v.covered)) if views else None
+
+    def _listed_uncached(self, views: tuple[ArticleView, ...], code: str) -> Listed:
+        undotted = code.replace(".", "").upper()
+        plain = False
+        starred: list[tuple[ArticleView, Group]] = []
+        noncovered: list[tuple[ArticleView, Group]] = []
+        for view in views:
+            article = view.article
+            for covered, number, asterisk in self.store.listings(article.article_id, article.version, undotted):
+                group = _group(view.covered if covered else view.noncovered, number)
+                if group is None:
+                    continue
+                if not covered:
+                    noncovered.append((view, group))
+                elif asterisk:
+                    starred.append((view, group))
+                else:
+                    plain = True
+        if not plain and not starred and not noncovered:
+            return NOT_LISTED
+        return Listed(plain, tuple(starred), tuple(noncovered))
 
     def judge(
         self, procedure: str, on: dt.date, pointed: Sequence[tuple[int, Diagnosis]], payer_id: str
@@ -66,26 +109,31 @@ class CoverageRules:
         """The verdict for a line, or None when no article in force lists its procedure."""
         if self.payers is not None and payer_id not in self.payers:
             return None
-        views = self.store.articles_for(procedure, on)
-        if not views:
+        in_force = self._in_force(procedure, on)
+        if in_force is None:
             return None
-        listings = self.store.listings
-        support: list[Hit] = []
+        views, judged = in_force
+        listed = self._listed
+        supporting: list[str] = []
+        starred: list[Hit] = []
         noncovered: list[Hit] = []
-        for view in views:
-            article = view.article
-            for component, diagnosis in pointed:
-                code = diagnosis.code
-                for covered, number, asterisk in listings(article.article_id, article.version, _undotted(code)):
-                    group = _group(view.covered if covered else view.noncovered, number)
-                    if group is not None:
-                        (support if covered else noncovered).append(Hit(component, code, view, group, asterisk))
-        judged = any(view.covered for view in views)
-        return LineVerdict(views, bool(support) if judged else None, tuple(support), tuple(noncovered))
-
-
-def _undotted(code: str) -> str:
-    return code.replace(".", "").upper()
+        plain = False
+        for component, diagnosis in pointed:
+            found = listed(views, diagnosis.code)
+            if found is NOT_LISTED:
+                continue
+            code = diagnosis.code
+            if found.plain:
+                plain = True
+                supporting.append(code)
+            elif found.starred:
+                supporting.append(code)
+                view, group = found.starred[0]
+                starred.append(Hit(component, code, view, group, True))
+            for view, group in found.noncovered:
+                noncovered.append(Hit(component, code, view, group, False))
+        supported = bool(supporting) if judged else None
+        return LineVerdict(judged, supported, supporting, [] if plain else starred, noncovered)
 
 
 def _group(groups: tuple[Group, ...], number: int) -> Group | None:
@@ -99,67 +147,90 @@ def article_findings(
     rule: Rule, line: ServiceLine, codes: Sequence[str], verdict: LineVerdict, pack_supported: bool
 ) -> Iterator[Finding]:
     """PAIR001 findings for one line: unsupported, supported only by asterisked codes, non-covered codes."""
+    if pack_supported:
+        pass  # packs and articles combine as a union: nothing to say about support
+    elif verdict.supported is False:
+        yield _unsupported(rule, line, codes, verdict.judged)
+    elif verdict.asterisk_only:
+        yield _asterisk(rule, line, verdict.asterisk_only)
+    if not verdict.noncovered:
+        return
     supported = bool(verdict.supported) or pack_supported
-    if verdict.supported is False and not pack_supported:
-        yield _unsupported(rule, line, codes, verdict)
-    elif verdict.support and not pack_supported and all(hit.asterisk for hit in verdict.support):
-        yield _asterisk(rule, line, verdict.support)
     for component in sorted({hit.component for hit in verdict.noncovered}):
         hits = [hit for hit in verdict.noncovered if hit.component == component]
-        yield _noncovered(rule, line, hits, verdict.support if supported else (), supported)
+        yield _noncovered(rule, line, hits, verdict.supporting if supported else (), supported)
 
 
-def _cite(views: Sequence[ArticleView]) -> str:
+# The text of a finding that depends only on the articles (citations, how their groups apply,
+# their paragraphs) is built once per set of articles; only the line's own facts vary. The
+# message names the articles briefly; the reference carries each full citation with its title.
+
+
+@lru_cache(maxsize=4096)
+def _reference(views: tuple[ArticleView, ...]) -> str:
     shown = "; ".join(v.article.citation for v in views[:MAX_CITED])
     more = f"; and {len(views) - MAX_CITED} more" if len(views) > MAX_CITED else ""
-    return f"{shown}{more}"
+    return f"{shown}{more}. Source: {SOURCE}"
 
 
-def _reference(views: Sequence[ArticleView]) -> str:
-    return f"{_cite(views)}. Source: {SOURCE}"
+@lru_cache(maxsize=4096)
+def _named(views: tuple[ArticleView, ...]) -> str:
+    """One article as "LCD L33459, billing and coding article A56580, version 12"; several by id."""
+    if len(views) == 1:
+        article = views[0].article
+        lcd = f"LCD {', '.join(article.lcds)}, " if article.lcds else ""
+        return f"{lcd}billing and coding article {article.display_id}, version {article.version} (Medicare)"
+    ids = ", ".join(v.article.display_id for v in views[:MAX_CITED])
+    more = f" and {len(views) - MAX_CITED} more" if len(views) > MAX_CITED else ""
+    return f"the {len(views)} Medicare billing and coding articles {ids}{more}"
 
 
 def _numbers(groups: Sequence[Group]) -> str:
     return ", ".join(str(g.number) for g in groups)
 
 
-def _linking(view: ArticleView) -> str:
-    """How the article's covered groups came to apply to the procedure (issue 16: say so)."""
-    if not view.linked:
-        return (
-            f"{view.article.display_id} ties none of its covered groups to particular procedures, so each "
-            f"(group {_numbers(view.covered)}) applies to every procedure it lists"
-        )
-    named = [g for g in view.covered if g.procedures is not None]
-    general = [g for g in view.covered if g.procedures is None]
+def _linking(views: tuple[ArticleView, ...]) -> str:
+    """How the articles' covered groups came to apply to the procedure (issue 16: say so)."""
+    if not any(v.linked for v in views):
+        if len(views) == 1:
+            return (
+                "The article ties none of its covered groups to particular procedures, so each applies to all it lists."
+            )
+        return "None of them ties its covered groups to particular procedures, so each group applies to all they list."
     parts = []
-    if named:
-        parts.append(f"covered group {_numbers(named)} of {view.article.display_id} names {view.procedure}")
-    if general:
-        parts.append(f"group {_numbers(general)} names no procedure and applies to every procedure it lists")
-    if not parts:
-        return f"{view.article.display_id}'s covered groups name other procedures"
-    return "; ".join(parts)
+    for view in views[:MAX_CITED]:
+        named = [g for g in view.covered if g.procedures is not None]
+        general = [g for g in view.covered if g.procedures is None]
+        says = []
+        if named:
+            says.append(f"group {_numbers(named)} names {view.procedure}")
+        if general:
+            says.append(f"group {_numbers(general)} names no procedure and applies to all it lists")
+        if not view.linked:
+            says = [f"no group names particular procedures (group {_numbers(view.covered)} applies)"]
+        parts.append(f"{view.article.display_id}: {'; '.join(says)}")
+    return "Covered groups that apply: " + "; ".join(parts) + "."
 
 
-def _unsupported(rule: Rule, line: ServiceLine, codes: Sequence[str], verdict: LineVerdict) -> Finding:
-    judged = verdict.judged
-    if len(judged) == 1:
-        where = judged[0].article.citation
-    else:
-        where = f"any of the {len(judged)} Medicare articles in effect for it ({_cite(judged)})"
-    linking = "; ".join(_linking(v) for v in judged[:MAX_CITED])
+@lru_cache(maxsize=4096)
+def _unsupported_text(judged: tuple[ArticleView, ...]) -> tuple[str, str, str]:
+    """(articles named, how their groups apply, fix) when none of their covered groups holds the codes."""
     paragraphs = [
-        f"{v.article.display_id} group {g.number}: {shorten(g.paragraph, 200)}"
+        f"{v.article.display_id} group {g.number}: {shorten(g.paragraph, 160)}"
         for v in judged
         for g in v.covered
         if g.paragraph
     ][:MAX_PARAGRAPHS]
     fix = "Point the line to the diagnosis that prompted the service, if the record supports one in a covered group"
     fix += (": " + " | ".join(paragraphs)) if paragraphs else "."
+    return _named(judged), _linking(judged), fix
+
+
+def _unsupported(rule: Rule, line: ServiceLine, codes: Sequence[str], judged: tuple[ArticleView, ...]) -> Finding:
+    named, linking, fix = _unsupported_text(judged)
     return rule.finding(
         f"{line.procedure} on line {line.number} is not supported by the diagnoses it points to "
-        f"({', '.join(codes)}): none is in a covered ICD-10-CM group of {where} (Medicare). {linking}.",
+        f"({', '.join(codes)}): none is in a covered ICD-10-CM group of {named}. {linking}",
         segment=line.segment,
         element="SV107-1",
         loop="2400",
@@ -175,29 +246,37 @@ def _asterisk(rule: Rule, line: ServiceLine, hits: Sequence[Hit]) -> Finding:
     note = first.group.asterisk_note or "the article marks the code with an asterisk; see the group's paragraph"
     return rule.finding(
         f"{line.procedure} on line {line.number} is supported only by {', '.join(codes)}, which "
-        f"{first.view.article.citation} (Medicare) marks with an asterisk in covered group {first.group.number}: "
+        f"{_named((first.view,))} marks with an asterisk in covered group {first.group.number}: "
         f'"{shorten(note, 300)}"',
         segment=line.segment,
         element=f"SV107-{first.component}",
         loop="2400",
         codes=[line.procedure, *codes],
-        reference=_reference(list(dict.fromkeys(hit.view for hit in hits))),
+        reference=_reference(tuple(dict.fromkeys(hit.view for hit in hits))),
         fix="Check that the claim carries what the article's note requires (often a second diagnosis) and "
         "that the line points to it.",
         severity=Severity.INFO,
     )
 
 
-def _noncovered(rule: Rule, line: ServiceLine, hits: Sequence[Hit], support: Sequence[Hit], supported: bool) -> Finding:
+@lru_cache(maxsize=4096)
+def _noncovered_text(views: tuple[ArticleView, ...], group: Group) -> tuple[str, str]:
+    """(the articles named, the group's paragraph as quoted) for a non-covered listing."""
+    paragraph = f': "{shorten(group.paragraph, 160)}"' if group.paragraph else ""
+    named = _named(views)
+    return named[0].upper() + named[1:], paragraph
+
+
+def _noncovered(rule: Rule, line: ServiceLine, hits: Sequence[Hit], support: Sequence[str], supported: bool) -> Finding:
     first = hits[0]
-    views = list(dict.fromkeys(hit.view for hit in hits))
-    paragraph = f': "{shorten(first.group.paragraph, 200)}"' if first.group.paragraph else ""
+    views = tuple(dict.fromkeys(hit.view for hit in hits))
+    cited, paragraph = _noncovered_text(views, first.group)
     message = (
-        f"{_cite(views)} (Medicare) lists {first.code} as not supporting medical necessity for "
+        f"{cited} {'list' if len(views) > 1 else 'lists'} {first.code} as not supporting medical necessity for "
         f"{line.procedure} (line {line.number}, non-covered group {first.group.number}){paragraph}"
     )
     if supported:
-        others = ", ".join(dict.fromkeys(hit.code for hit in support))
+        others = ", ".join(dict.fromkeys(support))
         message += f". The line is supported otherwise{f' (by {others})' if others else ''}."
     return rule.finding(
         message,
@@ -206,7 +285,12 @@ def _noncovered(rule: Rule, line: ServiceLine, hits: Sequence[Hit], support: Seq
         loop="2400",
         codes=[line.procedure, first.code],
         reference=_reference(views),
-        fix="Point the line to the diagnosis that made the service necessary; a code the article lists as "
-        "non-covered does not support it.",
+        fix=NONCOVERED_FIX,
         severity=Severity.INFO if supported else Severity.WARNING,
     )
+
+
+NONCOVERED_FIX = (
+    "Point the line to the diagnosis that made the service necessary; a code the article lists as non-covered "
+    "does not support it."
+)

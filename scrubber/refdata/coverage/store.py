@@ -53,7 +53,7 @@ class Article:
         return f'{lcd}billing and coding article {self.display_id}, version {self.version} "{self.title}"'
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # cached once per article version: identity is equality
 class Group:
     """An ICD-10 group of an article: covered or not, its paragraph and asterisk note (plain text)."""
 
@@ -64,7 +64,7 @@ class Group:
     procedures: frozenset[str] | None  # the procedures its paragraph names; None: every one listed
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # cached per (procedure, date): identity hashes fast
 class ArticleView:
     """An article version in effect for one procedure, with the groups that apply to it."""
 
@@ -106,6 +106,9 @@ class CoverageStore:
         self.listings = lru_cache(maxsize=1 << 18)(self._listings)
         self._listed = lru_cache(maxsize=1 << 14)(self._listed_uncached)
         self._groups = lru_cache(maxsize=1 << 14)(self._groups_uncached)
+        # One view object per (procedure, article version) whatever the date, so that answers
+        # keyed by the views in force (see CoverageRules) are shared across dates.
+        self._view = lru_cache(maxsize=1 << 16)(self._view_uncached)
 
     def _db(self) -> sqlite3.Connection:
         """This process's connection, opened on first use in it (never one inherited through fork)."""
@@ -173,14 +176,21 @@ class CoverageStore:
             article = self.in_effect(article_id, on)
             if article is None or article.version not in by_version:
                 continue  # the version in effect does not list it (or none is in effect)
-            groups = self._groups(article_id, article.version)
-            applies = [g for g in groups if g.procedures is None or procedure in g.procedures]
-            covered = tuple(g for g in applies if g.covered)
-            noncovered = tuple(g for g in applies if not g.covered)
-            if covered or noncovered:
-                linked = any(g.procedures is not None for g in groups if g.covered)
-                views.append(ArticleView(article, procedure, covered, noncovered, linked))
+            view = self._view(procedure, article)
+            if view is not None:
+                views.append(view)
         return tuple(sorted(views, key=lambda v: v.article.display_id))
+
+    def _view_uncached(self, procedure: str, article: Article) -> ArticleView | None:
+        """The article's ICD-10 groups that apply to ``procedure``; None when none does."""
+        groups = self._groups(article.article_id, article.version)
+        applies = [g for g in groups if g.procedures is None or procedure in g.procedures]
+        covered = tuple(g for g in applies if g.covered)
+        noncovered = tuple(g for g in applies if not g.covered)
+        if not covered and not noncovered:
+            return None
+        linked = any(g.procedures is not None for g in groups if g.covered)
+        return ArticleView(article, procedure, covered, noncovered, linked)
 
     def _listings(self, article_id: int, version: int, code: str) -> tuple[Listing, ...]:
         """How an article version lists an (undotted) ICD-10-CM code: (covered, group, asterisk)."""

@@ -8,7 +8,10 @@
 2. imports it with ``scrubber policies import`` in a child process: wall time and peak RSS (wait4);
 3. runs the rules-only check (``scrubber check --no-structure --format json``) on the bench claims
    file, alternating without and with the import loaded (``--repeat`` times each, in the same run),
-   and reports the median claims/s of each and the slowdown.
+   and reports the median claims/s of each and the slowdown, by wall time and by CPU time (a
+   shared machine's load moves wall time a lot). A third mode loads the import and does every
+   lookup but makes no article finding, which separates what the lookups cost from what
+   reporting their findings costs.
 
 The download is invented: made-up ids, titles, paragraphs and ICD-10-shaped codes; procedure codes
 are bare numbers. So that the check exercises the lookups the way real data would, a few of the
@@ -45,6 +48,7 @@ SEED = 16
 LISTED_PROCEDURES = ("85025", "80053", "93000", "81002", "J1100")  # billed by the bench claims
 ARTICLES_PER_LISTED = 4
 NONCOVERED_COMMON = ("Z00.00", "Z23")  # encounter codes the listing articles name as non-covered
+LOOKUPS_ONLY = "--bench-lookups-only"
 
 
 def _icd_pool(rng: random.Random, size: int = 60_000) -> list[str]:
@@ -160,10 +164,16 @@ def child(path: str, options: list[str]) -> None:
     CPU seconds are reported besides wall seconds because a shared machine's load moves wall
     time by tens of percent between runs; the CPU time of the check moves far less.
     """
+    # imports are start-up, not per-claim work: done before the clock starts
     import scrubber.cli
-    import scrubber.workflows.run  # noqa: F401  (imports are start-up, not per-claim work)
+    import scrubber.workflows.run
     from bench.child import scrubber_check
 
+    if LOOKUPS_ONLY in options:  # the lookups without the findings they lead to (for the split)
+        import scrubber.rules.pairing
+
+        options = [o for o in options if o != LOOKUPS_ONLY]
+        scrubber.rules.pairing.article_findings = lambda *args, **kwargs: iter(())  # type: ignore[assignment]
     started, cpu = time.perf_counter(), time.process_time()
     claims = scrubber_check(path, options)
     print(json.dumps({"claims": claims, "seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu}))
@@ -211,21 +221,27 @@ def main(argv: list[str] | None = None) -> None:
         os.environ["XDG_CONFIG_HOME"] = str(home / "config")
         database = home / "coverage.sqlite3"
         imported = measure_import(download, database)
-        configs = {"without": home / "without.toml", "with": home / "with.toml"}
-        configs["without"].write_text("[policies]\ndefault_pack = true\n")
-        configs["with"].write_text(f'[policies]\ndefault_pack = true\ncoverage_database = "{database}"\n')
-        runs: dict[str, list[dict[str, float]]] = {"without": [], "with": []}
-        for _ in range(args.repeat):  # alternated, so a change in the machine's load hits both modes
-            for name, config in configs.items():
-                result = measure_check(claims_path, ("--no-structure", "--config", str(config)))
+        without, with_ = home / "without.toml", home / "with.toml"
+        without.write_text("[policies]\ndefault_pack = true\n")
+        with_.write_text(f'[policies]\ndefault_pack = true\ncoverage_database = "{database}"\n')
+        modes = {
+            "without the import": ("--no-structure", "--config", str(without)),
+            "with the import": ("--no-structure", "--config", str(with_)),
+            # the import loaded and looked up, its findings not made: what the lookups alone cost
+            "with the import, lookups only": ("--no-structure", "--config", str(with_), LOOKUPS_ONLY),
+        }
+        runs: dict[str, list[dict[str, float]]] = {name: [] for name in modes}
+        for _ in range(args.repeat):  # alternated, so a change in the machine's load hits every mode
+            for name, options in modes.items():
+                result = measure_check(claims_path, options)
                 runs[name].append(result)
                 print(
-                    f"... rules-only, {name} the import: {result['claims_per_second']:,.0f} claims/s, "
+                    f"... rules-only, {name}: {result['claims_per_second']:,.0f} claims/s, "
                     f"{result['claims_per_cpu_second']:,.0f} per CPU second",
                     file=sys.stderr,
                     flush=True,
                 )
-    claims = runs["with"][0]["claims"]
+    claims = runs["with the import"][0]["claims"]
     median = {
         name: {
             key: statistics.median(r[key] for r in results) for key in ("claims_per_second", "claims_per_cpu_second")
@@ -233,8 +249,9 @@ def main(argv: list[str] | None = None) -> None:
         for name, results in runs.items()
     }
     slowdown = {
-        key: round(100 * (median["without"][key] / median["with"][key] - 1), 1)
-        for key in ("claims_per_second", "claims_per_cpu_second")
+        name: {key: round(100 * (median["without the import"][key] / median[name][key] - 1), 1) for key in median[name]}
+        for name in median
+        if name != "without the import"
     }
     document = {
         "schema": "scrubber.bench.coverage/1",
@@ -255,8 +272,9 @@ def main(argv: list[str] | None = None) -> None:
     for key, label in (("claims_per_second", "claims/s (wall)"), ("claims_per_cpu_second", "claims per CPU second")):
         print(
             f"rules-only check of {claims:,} claims, median of {args.repeat}, {label}: "
-            f"{median['without'][key]:,.0f} without, {median['with'][key]:,.0f} with the import loaded "
-            f"({slowdown[key]:+.1f}% time)"
+            f"{median['without the import'][key]:,.0f} without, {median['with the import'][key]:,.0f} with the import "
+            f"loaded ({slowdown['with the import'][key]:+.1f}% time; lookups alone "
+            f"{slowdown['with the import, lookups only'][key]:+.1f}%)"
         )
 
 

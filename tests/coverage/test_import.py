@@ -199,3 +199,10 @@ def test_a_new_import_replaces_the_store_and_open_readers_keep_their_version(tmp
     assert procedures_on(reader, "71250") == [("A50001", 4)]  # still reading the file it opened
     with sqlite3.connect(database) as connection:
         assert connection.execute("SELECT count(*) FROM article").fetchone() == (1,)
+
+
+def test_a_paragraph_longer_than_the_csv_default_field_limit_is_read(tmp_path: Path) -> None:
+    long_text = "<p>" + "made-up words " * 20_000 + "</p>"  # 280 KB; the csv module's default limit is 128 KiB
+    store = open_store(import_articles(tmp_path, [chest_article(covered_paragraphs={1: long_text})]))
+    (view,) = store.articles_for("71250", DAY)
+    assert len(view.covered[0].paragraph) == len("made-up words " * 20_000) - 1

@@ -103,6 +103,8 @@ class Download:
         self._where: dict[str, str] = {}
 
     def __enter__(self) -> Download:
+        if csv.field_size_limit() < FIELD_LIMIT:  # process-wide, so set when an import starts, not on import
+            csv.field_size_limit(FIELD_LIMIT)
         try:
             self._open(self.path)
         except BaseException:
@@ -230,6 +232,3 @@ def _picker(where: str, header: list[str], wanted: tuple[str, ...]) -> _Picker:
             raise CoverageImportError(f"{where}: the header has no column {column!r} (found: {shown})")
         indices.append(names.index(column))
     return _Picker(indices)
-
-
-csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))

@@ -231,8 +231,11 @@ def main(argv: list[str] | None = None) -> None:
             "with the import, lookups only": ("--no-structure", "--config", str(with_), LOOKUPS_ONLY),
         }
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in modes}
-        for _ in range(args.repeat):  # alternated, so a change in the machine's load hits every mode
-            for name, options in modes.items():
+        names = list(modes)
+        for repetition in range(args.repeat):  # interleaved, the order rotated, so that a change in the
+            shift = repetition % len(names)  # machine's load hits every mode alike
+            for name in names[shift:] + names[:shift]:
+                options = modes[name]
                 result = measure_check(claims_path, options)
                 runs[name].append(result)
                 print(

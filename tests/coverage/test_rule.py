@@ -112,6 +112,7 @@ def test_articles_judge_only_the_configured_payers(store_path: Path) -> None:
     coverage = CoverageRules(open_store(store_path), payers=["MEDICARE01"])
     assert pair001(coverage, "71250", ["I10"], [1], payer="PAYER01") == []
     assert len(pair001(coverage, "71250", ["I10"], [1], payer="MEDICARE01")) == 1
+    assert pair001(CoverageRules(open_store(store_path), payers=[]), "71250", ["I10"], [1]) == []  # [] = off
 
 
 def test_procedures_no_article_lists_are_left_alone(coverage: CoverageRules) -> None:

@@ -15,6 +15,9 @@ claim that goes out wrong.
     disable = ["CLM008"]
     [policies]
     packs = ["policies/acme.toml"]       # relative to this file
+    coverage_database = "coverage.sqlite3"   # imported CMS articles (default: beside the NCCI database)
+    [policies.coverage]
+    payers = ["MEDICARE01"]              # claims the Medicare articles judge (default: every payer)
     [ncci]
     database = "~/.local/share/scrubber/ncci.sqlite3"
 """
@@ -32,6 +35,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from scrubber.findings import Severity
+from scrubber.refdata.coverage import DATABASE_NAME as COVERAGE_DATABASE_NAME
+from scrubber.refdata.coverage import CoverageDataError, CoverageRules, open_store
 from scrubber.refdata.ncci.store import NcciTables, default_database_path, open_tables
 from scrubber.refdata.ncci.tables import NcciFileError
 from scrubber.refdata.policies.errors import TomlFileError, describe_validation_error, read_toml
@@ -74,9 +79,17 @@ class RulesConfig(Switches):
     options: dict[RuleCode, dict[str, Any]] = {}
 
 
+class CoverageConfig(_Strict):
+    """Imported CMS coverage articles: which payers' claims they judge (None: every payer)."""
+
+    payers: list[str] | None = None
+
+
 class PoliciesConfig(_Strict):
     default_pack: bool = True
     packs: list[Path] = []
+    coverage_database: Path | None = None  # default: coverage.sqlite3 beside the NCCI database
+    coverage: CoverageConfig = CoverageConfig()
 
 
 class NcciConfig(_Strict):
@@ -217,6 +230,26 @@ def ncci_database(settings: Settings) -> tuple[Path, bool]:
     return settings.resolve(configured), True
 
 
+def coverage_database(settings: Settings) -> tuple[Path, bool]:
+    """The coverage article store and whether the configuration named it explicitly."""
+    configured = settings.config.policies.coverage_database
+    if configured is None:
+        return ncci_database(settings)[0].with_name(COVERAGE_DATABASE_NAME), False
+    return settings.resolve(configured), True
+
+
+def _coverage_rules(settings: Settings) -> CoverageRules | None:
+    """Imported coverage articles, when there are some (an explicitly configured store must exist)."""
+    database, explicit = coverage_database(settings)
+    if not database.is_file() and not explicit:
+        return None
+    try:
+        return CoverageRules(open_store(database), settings.config.policies.coverage.payers)
+    except CoverageDataError as exc:
+        where = f"{settings.source}: policies.coverage_database: " if explicit else ""
+        raise ConfigError(f"{where}{exc}") from None
+
+
 def build_context(settings: Settings, as_of: dt.date | None = None) -> RuleContext:
     """The RuleContext for a run: policies, NCCI tables and rule options (ICD-10 is filled elsewhere)."""
     packs = [settings.resolve(p) for p in settings.config.policies.packs]
@@ -227,4 +260,10 @@ def build_context(settings: Settings, as_of: dt.date | None = None) -> RuleConte
         tables = open_tables(database)
     elif explicit:
         raise NcciFileError(f"{settings.source}: ncci.database: {database} does not exist (run `scrubber ncci import`)")
-    return RuleContext(as_of=as_of or dt.date.today(), policies=policies, ncci=tables, options=dict(settings.options))
+    return RuleContext(
+        as_of=as_of or dt.date.today(),
+        policies=policies,
+        ncci=tables,
+        coverage=_coverage_rules(settings),
+        options=dict(settings.options),
+    )

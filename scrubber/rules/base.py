@@ -60,6 +60,7 @@ class RuleContext:
     icd10: Any = None  # scrubber.refdata.codesets.icd10 code-set provider, when loaded
     policies: Any = None  # scrubber.refdata.policies pairing policy set, when loaded
     ncci: Any = None  # imported NCCI PTP / MUE tables, when configured
+    coverage: Any = None  # imported CMS coverage articles (scrubber.refdata.coverage.CoverageRules), when present
     options: dict[str, Any] = field(default_factory=dict)  # rule code -> its validated options model
     _facts_of: Any = field(default=None, repr=False)
     _facts: dict[str, Any] = field(default_factory=dict, repr=False)

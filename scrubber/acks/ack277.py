@@ -22,9 +22,8 @@ from decimal import Decimal
 from typing import TextIO
 
 from scrubber.acks.rejections import ACCEPTED, RECEIVED, Rejection, rejection_of
-from scrubber.findings import Finding
 from scrubber.model import Claim, TransactionHead, first_segment
-from scrubber.report.events import ClaimResult, FileEnd
+from scrubber.report.events import BaseSink, ClaimResult, FileEnd
 from scrubber.rules.registry import RuleRegistry
 from scrubber.transaction import grammar as g
 from scrubber.x12.segment import Delimiters, Segment
@@ -52,7 +51,7 @@ class _Transaction:
         self.segments: list[list[str]] = []
 
 
-class Ack277Writer:
+class Ack277Writer(BaseSink):
     """Writes one 277CA for the claims of one 837 file (a sink of its check)."""
 
     def __init__(self, out: TextIO, registry: RuleRegistry, *, control: int, now: dt.datetime | None = None) -> None:
@@ -66,12 +65,6 @@ class Ack277Writer:
         self.claims = 0
 
     # -- the sink ----------------------------------------------------------------------------------
-
-    def begin(self, file_count: int) -> None:
-        """One 277CA per file: nothing to announce."""
-
-    def start_file(self, name: str) -> None:
-        """The interchange opens with the first acknowledged claim."""
 
     def claim(self, result: ClaimResult) -> None:
         """Acknowledge one claim (claims outside a whole ISA/GS envelope cannot be)."""
@@ -89,19 +82,10 @@ class Ack277Writer:
         self._claim(open_tx, claim, rejection)
         self.claims += 1
 
-    def file_finding(self, finding: Finding) -> None:
-        """File findings are not acknowledged per claim."""
-
     def finish_file(self, end: FileEnd) -> None:
         self._flush()
         if self.claims:
             self._w.close_interchange()
-
-    def unreadable(self, name: str, reason: str) -> None:
-        """Nothing to acknowledge."""
-
-    def close(self) -> None:
-        """Everything was written at the end of the file."""
 
     # -- envelopes and upper levels --------------------------------------------------------------
 

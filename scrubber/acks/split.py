@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from scrubber.findings import Finding
 from scrubber.model import Claim
-from scrubber.report.events import ClaimResult, FileEnd
+from scrubber.report.events import BaseSink, ClaimResult, FileEnd
 from scrubber.x12.segment import Segment
 from scrubber.x12.writer import X12Writer
 
@@ -73,18 +72,12 @@ class Split837Writer:
             self._writer.close_interchange()
 
 
-class SplitWriter:
+class SplitWriter(BaseSink):
     """The accepted and the rejected claims of one file into their own 837Ps (either may be None)."""
 
     def __init__(self, accepted: TextIO | None, rejected: TextIO | None) -> None:
         self.accepted = Split837Writer(accepted) if accepted is not None else None
         self.rejected = Split837Writer(rejected) if rejected is not None else None
-
-    def begin(self, file_count: int) -> None:
-        """One split per file."""
-
-    def start_file(self, name: str) -> None:
-        """Envelopes open with the first claim."""
 
     def claim(self, result: ClaimResult) -> None:
         claim = result.claim
@@ -94,16 +87,7 @@ class SplitWriter:
         if target is not None:
             target.add(claim)
 
-    def file_finding(self, finding: Finding) -> None:
-        """File findings are not copied."""
-
     def finish_file(self, end: FileEnd) -> None:
         for target in (self.accepted, self.rejected):
             if target is not None:
                 target.close()
-
-    def unreadable(self, name: str, reason: str) -> None:
-        """Nothing to split."""
-
-    def close(self) -> None:
-        """Closed at the end of the file."""

@@ -5,37 +5,21 @@ from __future__ import annotations
 from typing import TextIO
 
 from scrubber.errors import OutputError
-from scrubber.findings import Finding
-from scrubber.report.events import ClaimResult, FileEnd
+from scrubber.report.events import BaseSink, FileEnd
 
 
-class Ack999Writer:
+class Ack999Writer(BaseSink):
     """A sink that writes the file's 999 when the file ends; IK5 rejects only transactions in error."""
 
     def __init__(self, out: TextIO, name: str) -> None:
         self._out = out
         self._name = name
 
-    def begin(self, file_count: int) -> None:
-        """One 999 per file."""
-
     def start_file(self, name: str) -> None:
         self._name = name
-
-    def claim(self, result: ClaimResult) -> None:
-        """The 999 acknowledges transactions, not claims."""
-
-    def file_finding(self, finding: Finding) -> None:
-        """Structure errors come from the engine's result, not from findings."""
 
     def finish_file(self, end: FileEnd) -> None:
         structure = end.structure
         if structure is None or not structure.can_acknowledge:
             raise OutputError(f"{self._name}: no 999: the TR3 check did not read an interchange and group")
         structure.write_999(self._out)
-
-    def unreadable(self, name: str, reason: str) -> None:
-        """Nothing was read to acknowledge."""
-
-    def close(self) -> None:
-        """Written at the end of the file."""

@@ -18,9 +18,8 @@ from scrubber.acks.ack277 import Ack277Writer
 from scrubber.acks.split import SplitWriter
 from scrubber.acks.structure_ack import Ack999Writer
 from scrubber.errors import OutputError
-from scrubber.findings import Finding
 from scrubber.fsutil import OWNER_ONLY, StagedFile
-from scrubber.report.events import ClaimResult, FileEnd, Sink
+from scrubber.report.events import BaseSink, ClaimResult, FileEnd, Sink
 from scrubber.rules.registry import RuleRegistry
 
 log = structlog.get_logger("scrubber.outputs")
@@ -48,7 +47,7 @@ def output_path(option: Path, name: str, suffix: str, multi: bool) -> Path:
     return option
 
 
-class FileOutputs:
+class FileOutputs(BaseSink):
     """The 999, 277CA and split of one input file, as one sink."""
 
     def __init__(
@@ -78,9 +77,6 @@ class FileOutputs:
         self._notes = notes
         self.written: list[Path] = []
 
-    def begin(self, file_count: int) -> None:
-        """One set of outputs per input file."""
-
     def start_file(self, name: str) -> None:
         self._name = name
         options = self._options
@@ -107,9 +103,6 @@ class FileOutputs:
     def claim(self, result: ClaimResult) -> None:
         for sink in self._sinks:
             sink.claim(result)
-
-    def file_finding(self, finding: Finding) -> None:
-        """Acknowledgments are made from claims and the structure result."""
 
     def finish_file(self, end: FileEnd) -> None:
         """Finish every output; rename them all into place, or none when one cannot be made."""
@@ -139,12 +132,6 @@ class FileOutputs:
         for staged in self._files:
             staged.discard()
         self._files, self._sinks = [], []
-
-    def unreadable(self, name: str, reason: str) -> None:
-        """An input that is not X12 gets no outputs."""
-
-    def close(self) -> None:
-        """Every output was finished with its file."""
 
     def _error(self, error: OSError) -> OutputError:
         folder = f" in {Path(error.filename).parent}" if error.filename else ""

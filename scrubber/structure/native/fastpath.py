@@ -1,0 +1,187 @@
+"""A generated "certainly clean" test per segment node, in front of the full element checks.
+
+Most segments are clean. For each map node this module writes a small Python function, once, that
+goes through the segment's elements with the node's limits inlined (lengths, character set, code
+sets, dates) and answers True only when :func:`~.elements.check_segment` would find nothing.
+Anything unusual (a value to report, a component separator inside a simple element, a trailing
+space) answers False, and the full check decides. So the fast path can be conservative, never
+wrong: tests hold it to "True implies no problem".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from scrubber.structure.native.elements import _BAD_TEXT, _DECIMAL, _DTP_FORMATS, _NUMBER, is_date, is_time, is_type
+from scrubber.structure.native.grammar import CompositeSpec, ElementSpec, Node
+
+FastCheck = Callable[[list[str], str], bool]
+
+
+def _clean_codes(spec: ElementSpec) -> frozenset[str]:
+    """The codes (inline and external) that pass every other check of the element."""
+    codes = set(spec.codes) | set(spec.external or ())
+    return frozenset(code for code in codes if code and _value_ok(spec, code))
+
+
+def _value_ok(spec: ElementSpec, value: str) -> bool:
+    if spec.usage == "N" or (spec.data_type in ("AN", "ID") and _BAD_TEXT.search(value)):
+        return False
+    numeric = spec.data_type == "R" or spec.data_type[:1] == "N"
+    length = len(value.replace("-", "").replace(".", "")) if numeric else len(value)
+    if not spec.min_len <= length <= spec.max_len or value[-1] == " ":
+        return False
+    if not is_type(value, spec.data_type):
+        return False
+    return spec.regex is None or re.search(spec.regex, value, re.S) is not None
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.names: dict[str, object] = {
+            "_bad": _BAD_TEXT.search, "_num": _NUMBER.fullmatch, "_dec": _DECIMAL.fullmatch,
+            "_date": is_date, "_time": is_time, "_type": is_type, "_fmts": _DTP_FORMATS, "_re": re.search,
+        }
+        self.count = 0
+
+    def name(self, value: object) -> str:
+        self.count += 1
+        key = f"_k{self.count}"
+        self.names[key] = value
+        return key
+
+    def emit(self, depth: int, text: str) -> None:
+        self.lines.append("    " * depth + text)
+
+
+def _value_code(w: _Writer, spec: ElementSpec, var: str, depth: int, formats: str | None) -> None:
+    """Code that returns False unless ``var`` (non-empty, one component) is clean for ``spec``."""
+    if spec.usage == "N":
+        w.emit(depth, "return False")
+        return
+    if spec.codes or spec.external is not None:
+        w.emit(depth, f"if {var} not in {w.name(_clean_codes(spec))}: return False")
+    else:
+        numeric = spec.data_type == "R" or spec.data_type[:1] == "N"
+        size = f"(len({var}) - {var}.count('-') - {var}.count('.'))" if numeric else f"len({var})"
+        w.emit(depth, f"if not {spec.min_len} <= {size} <= {spec.max_len}: return False")
+        kind = spec.data_type
+        if kind in ("AN", "ID"):
+            w.emit(depth, f"if {var}[-1] == ' ' or _bad({var}): return False")
+        elif kind[:1] == "N":
+            w.emit(depth, f"if _num({var}) is None: return False")
+        elif kind == "R":
+            w.emit(depth, f"if _dec({var}) is None: return False")
+        elif kind in ("DT", "D8", "D6"):
+            w.emit(depth, f"if not _date({kind!r}, {var}): return False")
+        elif kind == "TM":
+            w.emit(depth, f"if not _time({var}): return False")
+        elif kind != "B":
+            w.emit(depth, "return False")
+        if spec.regex is not None:
+            w.emit(depth, f"if _re({spec.regex!r}, {var}, 16) is None: return False")
+    if formats is not None:
+        w.emit(depth, f"if {formats} and not any(_type({var}, f) for f in {formats}): return False")
+
+
+def _empty_code(w: _Writer, spec: ElementSpec, depth: int) -> None:
+    if spec.usage == "R" and (spec.seq != 1 or not spec.in_composite or spec.composite_usage == "R"):
+        w.emit(depth, "return False")
+
+
+def _needed(spec: ElementSpec | CompositeSpec) -> bool:
+    """Whether leaving the element out is an error."""
+    if isinstance(spec, CompositeSpec):
+        return spec.usage == "R"
+    return spec.usage == "R"
+
+
+def build(node: Node) -> FastCheck:
+    """Write and compile the fast check of one segment node."""
+    w = _Writer()
+    specs = node.elements
+    isa = node.xid == "ISA"
+    w.emit(0, "def fast(e, c):")
+    w.emit(1, "n = len(e)")
+    w.emit(1, f"if n > {len(specs) + 1}: return False")
+    dtp = node.xid == "DTP"
+    format_sources = []  # positions of 1250 elements: a 1251 element is read as their formats
+    required = [i for i, spec in enumerate(specs, start=1) if _needed(spec)]
+    last_required = max(required, default=0)
+    syntax = bool(node.syntax)
+    for i, spec in enumerate(specs, start=1):
+        if not syntax:  # past the last element given: clean unless a required one is missing
+            w.emit(1, f"if n <= {i}: return {i > last_required}")
+        w.emit(1, f"if n > {i}:")
+        w.emit(2, f"v = e[{i}]")
+        if isinstance(spec, CompositeSpec):
+            _composite_code(w, spec, 2)
+            w.emit(1, "else:")
+            w.emit(2, "return False" if spec.usage == "R" else "pass")
+            continue
+        formats = None
+        if dtp and i == 3:
+            w.emit(2, "f = e[2] if n > 2 else ''")
+            w.emit(2, "f = [f] if f in _fmts else []")
+            formats = "f"
+        elif spec.data_ele == "1251" and format_sources:
+            codes = [code for position, specs_codes in format_sources for code in specs_codes]
+            present = " or ".join(f"n > {position}" for position, _ in format_sources)
+            w.emit(2, f"f = {w.name(codes)} if ({present}) else ()")
+            formats = "f"
+        if spec.data_ele == "1250":
+            format_sources.append((i, sorted(spec.codes)))
+        w.emit(2, "if v:")
+        if not isa:
+            w.emit(3, "if c in v: return False")
+        _value_code(w, spec, "v", 3, formats)
+        w.emit(2, "else:")
+        _empty_code(w, spec, 3)
+        w.emit(3, "pass")
+        w.emit(1, "else:")
+        _empty_code(w, spec, 2)
+        w.emit(2, "pass")
+    for kind, positions in node.syntax:
+        if len(positions) < 2:
+            w.emit(1, "return False")
+            continue
+        flags = [f"(n > {p} and bool(e[{p}].replace(c, '')))" for p in positions]
+        w.emit(1, f"k = [{', '.join(flags)}]")
+        if kind == "P":
+            w.emit(1, "if 0 < sum(k) < len(k): return False")
+        elif kind == "R":
+            w.emit(1, "if not any(k): return False")
+        elif kind == "E":
+            w.emit(1, "if sum(k) > 1: return False")
+        elif kind == "C":
+            w.emit(1, "if k[0] and not all(k): return False")
+        elif kind == "L":
+            w.emit(1, "if k[0] and not any(k[1:]): return False")
+    w.emit(1, "return True")
+    source = "\n".join(w.lines)
+    scope = dict(w.names)
+    exec(compile(source, f"<fast check {node.path}>", "exec"), scope)
+    return scope["fast"]  # type: ignore[return-value]
+
+
+def _composite_code(w: _Writer, spec: CompositeSpec, depth: int) -> None:
+    parts = spec.parts
+    w.emit(depth, "p = v.split(c)")
+    w.emit(depth, f"if len(p) > {len(parts)}: return False")
+    if spec.usage == "N":
+        w.emit(depth, "if v.replace(c, ''): return False")
+        return
+    w.emit(depth, "if not v.replace(c, ''):")
+    w.emit(depth + 1, "return False" if spec.usage == "R" else "pass")
+    w.emit(depth, "else:")
+    depth += 1
+    w.emit(depth, "m = len(p)")
+    for j, part in enumerate(parts):
+        w.emit(depth, f"w = p[{j}] if m > {j} else ''")
+        w.emit(depth, "if w:")
+        _value_code(w, part, "w", depth + 1, None)
+        w.emit(depth, "else:")
+        _empty_code(w, part, depth + 1)
+        w.emit(depth + 1, "pass")

@@ -1,0 +1,480 @@
+"""The native TR3 structure check: fed the reader's segments one at a time, in the walker's pass.
+
+Per segment, in pyx12's order: the reader's checks (:mod:`.envelope`), the walk that places the
+segment in the map (:mod:`.walk`), then its elements (:mod:`.elements`). Issues use pyx12's
+levels and codes and are placed as :mod:`scrubber.structure.pyx12_adapter` places pyx12's: a
+missing segment is charged to the segment before the gap. When ``feed(k)`` returns, every issue
+about segments up to k has been returned, so a claim the walker closes at k has all of its own.
+
+For ``scrubber check --jobs``: :meth:`prime` walks a piece's context silently and enters piece
+mode, :meth:`snapshot`/:meth:`restore` carry the state between processes, :meth:`state_key`
+says what the next piece's first segment can observe, and :meth:`summary` hands the parent what
+only the whole file can settle (:mod:`.pieces`).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrubber.structure.issues import StructureIssue
+from scrubber.structure.native.acklog import AckLog
+from scrubber.structure.native.elements import ElementChecker, Problem, element_value
+from scrubber.structure.native.envelope import (
+    Deferred,
+    EnvelopeState,
+    ReaderError,
+    StopCheck,
+    as_int,
+    parse_segment,
+    trailers_missing,
+)
+from scrubber.structure.native.grammar import MAXINT, Grammar, Node, load_grammar
+from scrubber.structure.native.walk import MapWalk, WalkError
+from scrubber.x12.segment import Segment
+
+MAX_ISSUES = 10_000  # per file, as the pyx12 adapter keeps
+_NONE: tuple[StructureIssue, ...] = ()
+_TRAILERS = frozenset({"IEA", "GE", "SE"})
+# A stand-in for the segment that opens the next piece, to learn what it will find (state_key).
+_NEXT = {"st": ["ST", "837", "", "005010X222A1"], "hl": ["HL", "", "", "22", ""]}
+
+
+@dataclass(slots=True)
+class ValidatorState:
+    """Everything carried from one segment to the next (picklable, see snapshot/restore)."""
+
+    node: int
+    counts: dict[int, int] = field(default_factory=dict)
+    envelope: EnvelopeState = field(default_factory=EnvelopeState)
+    icvn: str | None = None
+    map_selected: bool = False
+    stopped: bool = False
+    loop: str = ""
+    previous: Segment | None = None
+    pending: list[tuple[ReaderError, Segment]] = field(default_factory=list)  # reader errors not yet handled
+    pending_deferred: list[Deferred] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class PieceSummary:
+    """What one piece leaves to the parent: checks on what came before it, and its end state."""
+
+    kind: str  # what the piece started at: "file", "st" or "hl"
+    start_ok: bool  # its first segment was of that kind (else the plan's guess cannot be trusted)
+    first_found: Segment | None  # first segment placed in the map: where earlier pending errors land
+    deferred: list[Deferred]
+    pending: list[tuple[ReaderError, Segment]]  # reader errors left for the next placed segment
+    envelope: EnvelopeState  # at the end (counts relative to the start where the base is unknown)
+    end_key: Any = None
+
+
+class NativeValidator:
+    """Validates one file's segments against pyx12's 005010X222A1 map, streaming."""
+
+    def __init__(self, grammar: Grammar | None = None, *, max_issues: int = MAX_ISSUES) -> None:
+        self.grammar = grammar or load_grammar()
+        self.nodes: list[Node] = self.grammar.nodes
+        self._walk = MapWalk(self.grammar)
+        self._checker = ElementChecker()
+        self.state = ValidatorState(self.grammar.control_isa)
+        self.ack = AckLog()
+        self.issues_seen = 0
+        self.max_issues = max_issues
+        self.truncated = False
+        self._out: list[StructureIssue] = []
+        self._silent = False
+        self._piece_kind = "file"
+        self._first_pending = False  # piece mode: the next segment is the piece's first
+        self._start_ok = True
+        self._first_found: Segment | None = None
+        self._first_segment: Segment | None = None
+        self._deferred: list[Deferred] = []
+        self._qualifiers = self.grammar.qualifier_at
+        self._counter_max = _counter_limits(self.nodes)
+        self._relevant: dict[int, tuple[int, ...]] = {}
+        self._plans = self._walk.plans
+
+    # -- the stream ---------------------------------------------------------------------------
+
+    def feed(self, segment: Segment) -> list[StructureIssue] | tuple[StructureIssue, ...]:
+        """Check one segment; return the issues now known (all of them for segments up to this one)."""
+        state = self.state
+        if state.stopped:
+            return _NONE
+        try:
+            self._segment(segment, state)
+        except StopCheck as error:
+            state.stopped = True
+            self._issue("engine", "stopped", f"the TR3 check stopped here ({error})", segment, loop="")
+            self.ack.broken = True
+        state.previous = segment
+        out = self._out
+        if out:
+            self._out = []
+            return out
+        return _NONE
+
+    def finish(self, next_kind: str | None = None) -> list[StructureIssue]:
+        """End of the data (``next_kind`` None) or of a piece followed by an ``st``/``hl`` cut."""
+        state = self.state
+        if not state.stopped and state.previous is not None:
+            if next_kind is None:
+                last = state.previous
+                errors = [*state.pending, *((error, last) for error in trailers_missing(state.envelope))]
+                state.pending = []
+                self._handle(errors, last)
+                self._place_deferred(last, state)
+            else:
+                self._boundary(next_kind, state)
+        out, self._out = self._out, []
+        return out
+
+    def check(self, segments: Iterable[Segment]) -> list[StructureIssue]:
+        """All issues of a whole stream (a convenience for tests and tools)."""
+        found: list[StructureIssue] = []
+        for segment in segments:
+            found.extend(self.feed(segment))
+        found.extend(self.finish())
+        return found
+
+    # -- one segment ----------------------------------------------------------------------------
+
+    def _segment(self, segment: Segment, state: ValidatorState) -> None:
+        elements, errors = parse_segment(state.envelope, segment)
+        seg_id = elements[0]
+        if self._first_pending:
+            self._first_pending = False
+            self._first_segment = segment
+            self._start_ok = _opens(self._piece_kind, elements, segment.delimiters.component)
+        if seg_id == "ISA" or seg_id == "GS":
+            self._forced(seg_id, elements, segment, state)
+        else:
+            start = state.node
+            component = segment.delimiters.component
+            places = self._qualifiers.get(seg_id)
+            if places is None:
+                signature: object = seg_id
+            elif len(places) == 1:
+                signature = (seg_id, _qualifier(elements, places[0], component))
+            else:
+                signature = (seg_id, *(_qualifier(elements, place, component) for place in places))
+            plan = self._plans.get((start, signature))
+            if plan is None:
+                plan = self._walk.plan(start, signature, lambda: _matcher(seg_id, elements, component))
+            walk_errors = self._walk.run(plan, state.counts, seg_id, start, elements, component)
+            target = plan.target
+            if target >= 0:
+                state.node = target
+                state.loop = self.nodes[target].loop_id
+            if walk_errors:
+                self._walk_errors(walk_errors, seg_id, segment, state)
+            if target < 0:
+                self._postpone(errors, segment, state)
+                return
+            if seg_id not in _TRAILERS:
+                if seg_id == "ST":
+                    loops = state.envelope.loops
+                    self.ack.add_st(_value(elements, 1, component), _first(loops, "ST"),
+                                    _value(elements, 3, component))
+                else:
+                    ack = self.ack
+                    ack._cursor, ack._cursor_added = (seg_id, state.envelope.seg_count.value, state.loop), False
+        if self._first_found is None and not self._silent:
+            self._first_found = segment
+        if errors or state.pending:
+            self._handle([*state.pending, *((error, segment) for error in errors)], segment)
+            state.pending = []
+        if state.envelope.deferred:
+            self._place_deferred(segment, state)
+        if seg_id in _TRAILERS:
+            self._after(seg_id, elements, state)
+        problems = self._checker.check(self.nodes[state.node], elements, segment.delimiters.component)
+        if problems:
+            self._elements(problems, segment)
+
+    def _forced(self, seg_id: str, elements: list[str], segment: Segment, state: ValidatorState) -> None:
+        """ISA and GS: pyx12 does not walk to them, it restarts their loop (and picks the map at a GS)."""
+        grammar = self.grammar
+        state.loop = ""
+        component = segment.delimiters.component
+        if seg_id == "ISA":
+            state.node = grammar.control_isa
+            self._walk.force(state.counts, "/ISA_LOOP", "/ISA_LOOP/ISA")
+            self.ack.add_isa(elements)
+            state.icvn = elements[12] if len(elements) > 12 else None
+        else:
+            self._walk.force(state.counts, "/ISA_LOOP/GS_LOOP", "/ISA_LOOP/GS_LOOP/GS")
+            self._select_map(elements, segment, state)
+            state.node = grammar.transaction_gs
+            self.ack.add_gs(_value(elements, 1, component), _first(state.envelope.loops, "GS"),
+                            _value(elements, 8, component))
+
+    def _walk_errors(self, walk_errors: list[WalkError], seg_id: str, segment: Segment, state: ValidatorState) -> None:
+        opening = segment is self._first_segment and self._piece_kind != "file"
+        position = state.envelope.seg_count.value
+        ack = self.ack
+        for code, message, charge, ik3, new_node in walk_errors:
+            if charge:
+                if opening:
+                    continue  # the previous piece reports what its end leaves missing
+                where = state.previous if state.previous is not None and segment.index > 1 else segment
+                message = f"{message} after this segment" if where is not segment else message
+            else:
+                where = segment
+            if new_node:
+                ack.add_seg(ik3 or seg_id, position, state.loop)
+            ack.seg_error(code, message)
+            self._issue("seg", code, message, where)
+
+    def _signature(self, seg_id: str, elements: list[str], component: str) -> object:
+        places = self._qualifiers.get(seg_id)
+        if places is None:
+            return seg_id
+        return (seg_id, *(_qualifier(elements, place, component) for place in places))
+
+    def _select_map(self, elements: list[str], segment: Segment, state: ValidatorState) -> None:
+        component = segment.delimiters.component
+        gs01 = element_value(elements[1], component) if len(elements) > 1 else None
+        gs08 = element_value(elements[8], component) if len(elements) > 8 else None
+        grammar = self.grammar
+        if (state.icvn, gs08, gs01) != (grammar.icvn, grammar.gs08, grammar.gs01):
+            known = _other_maps().get((state.icvn, gs08, gs01))
+            reason = (f"the native check has only the {grammar.gs08} map, not {known}" if known
+                      else f"EngineError: no TR3 map for GS01 {gs01!r} and GS08 {gs08!r}")
+            raise StopCheck(reason)
+        state.map_selected = True
+        state.envelope.check_lx = True
+
+    def _after(self, seg_id: str, elements: list[str], state: ValidatorState) -> None:
+        if seg_id == "IEA":
+            self.ack.close_isa()
+        elif seg_id == "GE":
+            ge01 = as_int(elements[1]) if len(elements) > 1 else None
+            self.ack.close_gs(ge01, state.envelope.st_count.value)
+        elif seg_id == "SE":
+            self.ack.close_st()
+
+    def _postpone(self, errors: list[ReaderError], segment: Segment, state: ValidatorState) -> None:
+        """pyx12 leaves a segment it cannot place without handling its reader errors: the next
+        placed segment (or the end) takes them. Errors that name their own line are still
+        charged to this segment, so they are reported now."""
+        for error in errors:
+            level, code, message, own = error
+            if own:
+                self._issue(level, code, message, segment)
+            state.pending.append((error, segment))
+
+    def _handle(self, errors: list[tuple[ReaderError, Segment]], current: Segment) -> None:
+        ack = self.ack
+        for (level, code, message, own), origin in errors:
+            if level == "seg":
+                ack.seg_error(code, message)
+            else:
+                ack.envelope_error(level, code, message)
+            if own and origin is not current:
+                continue  # reported when its segment was read
+            self._issue(level, code, message, origin if own else current)
+
+    def _place_deferred(self, segment: Segment, state: ValidatorState) -> None:
+        envelope = state.envelope
+        if envelope.deferred:
+            for item in envelope.deferred:
+                item.segment, item.loop = segment, state.loop
+            self._deferred.extend(envelope.deferred)
+            envelope.deferred = []
+
+    def _elements(self, problems: tuple[Problem, ...], segment: Segment) -> None:
+        ack = self.ack
+        last: tuple[int, int] | None = None
+        for level, code, message, position, component, data_element, bad in problems:
+            if level == "seg":
+                ack.seg_error(code, message)
+                self._issue("seg", code, message, segment)
+                continue
+            if (position, component) != last:
+                ack.add_ele(position, component, data_element)
+                last = (position, component)
+            ack.ele_error(code, message, bad)
+            self._issue("ele", code, message, segment, position, component, data_element)
+
+    def _issue(self, level: str, code: str, message: str, segment: Segment | None, element: int = 0,
+               component: int = 0, data_element: str = "", loop: str | None = None) -> None:
+        if self._silent:
+            return
+        self.issues_seen += 1
+        if self.issues_seen > self.max_issues:
+            self.truncated = True
+            return
+        self._out.append(StructureIssue(level, code, message, segment, element, component, data_element,
+                                        self.state.loop if loop is None else loop))
+
+    # -- pieces ---------------------------------------------------------------------------------
+
+    def prime(self, segments: Iterable[Segment], *, kind: str = "st", hl_count: int | None = None) -> None:
+        """Walk a piece's context (ISA, GS; for an ``hl`` cut also the ST and the HL*20 block)
+        without output, then enter piece mode: what came before the context is unknown."""
+        self._silent = True
+        try:
+            for segment in segments:
+                self.feed(segment)
+        finally:
+            self._silent = False
+        self.enter_piece(kind, hl_count=hl_count)
+
+    def enter_piece(self, kind: str, *, hl_count: int | None = None) -> None:
+        """Start a piece here (after :meth:`prime` or :meth:`restore`)."""
+        envelope = self.state.envelope
+        envelope.unknown_bases()
+        if hl_count is not None:
+            envelope.hl_count.set(hl_count)
+        self.state.pending = []
+        self._piece_kind = kind
+        self._first_pending = True
+        self._first_found = None
+        self._first_segment = None
+        self._deferred = []
+        self.ack = AckLog()
+
+    def snapshot(self) -> ValidatorState:
+        """A copy of the state (picklable): restore it here or in another process to go on."""
+        return copy.deepcopy(self.state)
+
+    def restore(self, state: ValidatorState) -> None:
+        self.state = copy.deepcopy(state)
+
+    def summary(self) -> PieceSummary:
+        """The piece's deferred checks and end state, for :func:`.pieces.merge_pieces`."""
+        return PieceSummary(self._piece_kind, self._start_ok, self._first_found, list(self._deferred),
+                            list(self.state.pending), copy.deepcopy(self.state.envelope))
+
+    def state_key(self, kind: str) -> tuple[Any, ...]:
+        """What a segment of ``kind`` (``st``: an ST after an SE, ``hl``: an HL*22) will observe from
+        here: equal keys mean equal issues from that segment on (given the merge's deferred checks)."""
+        state = self.state
+        counts = dict(state.counts)
+        elements = _NEXT[kind]
+        signature = self._signature(elements[0], elements, ":")
+        plan = self._walk.plan(state.node, signature, lambda: _matcher(elements[0], elements, ":"))
+        self._walk.run(plan, counts, elements[0], state.node, elements, ":")
+        node = plan.target if plan.target >= 0 else state.node
+        limits = self._counter_max
+        seen = tuple(
+            (key, min(counts[key], 1) if limits.get(key, MAXINT) == MAXINT else counts[key])
+            for key in self._relevant_counters(node)
+            if counts.get(key)
+        )
+        envelope = state.envelope
+        hl = (envelope.hl_count.value, envelope.hl_count.known) if kind == "hl" else None
+        return (kind, node, seen, tuple(envelope.loops), envelope.check_lx, state.icvn, state.map_selected,
+                state.stopped, hl)
+
+    def _relevant_counters(self, start: int) -> tuple[int, ...]:
+        """Counts a walk from ``start`` can still read: siblings at or after each position up the
+        tree (a loop's own count, and its child loops' for a wrapper loop)."""
+        found = self._relevant.get(start)
+        if found is None:
+            keys: set[int] = set()
+            nodes = self.nodes
+            node = nodes[start]
+            position = node.pos
+            parent = node.parent
+            while parent >= 0:
+                for index in nodes[parent].children:
+                    child = nodes[index]
+                    if child.pos >= position:
+                        keys.update(_read_counts(nodes, child))
+                position = nodes[parent].pos
+                parent = nodes[parent].parent
+            found = self._relevant[start] = tuple(sorted(keys))
+        return found
+
+    def _boundary(self, next_kind: str, state: ValidatorState) -> None:
+        """End of a piece: report what the next piece's first segment finds missing before it."""
+        counts = dict(state.counts)
+        elements = _NEXT[next_kind]
+        signature = self._signature(elements[0], elements, ":")
+        plan = self._walk.plan(state.node, signature, lambda: _matcher(elements[0], elements, ":"))
+        loop = self.nodes[plan.target].loop_id if plan.target >= 0 else state.loop
+        for code, message, charge, _ik3, _new in self._walk.run(plan, counts, elements[0], state.node, elements, ":"):
+            if charge:
+                self._issue("seg", code, f"{message} after this segment", state.previous, loop=loop)
+
+
+def _read_counts(nodes: list[Node], child: Node) -> list[int]:
+    if child.kind != 0:  # a segment
+        return [child.counter]
+    keys = [child.counter]
+    if child.first >= 0 and nodes[child.first].kind == 0:  # wrapper loop: its child loops are read
+        for index in child.children:
+            if nodes[index].kind == 0:
+                keys.extend(_read_counts(nodes, nodes[index]))
+    return keys
+
+
+def _counter_limits(nodes: list[Node]) -> dict[int, int]:
+    limits: dict[int, int] = {}
+    for node in nodes:
+        limits[node.counter] = min(limits.get(node.counter, MAXINT), node.max_count)
+    return limits
+
+
+def _qualifier(elements: list[str], place: tuple[int, int], component: str) -> str | None:
+    position, part = place
+    if position >= len(elements):
+        return None
+    raw = elements[position]
+    if not part:
+        return element_value(raw, component, elements[0] == "ISA")
+    parts = raw.split(component)
+    return parts[part - 1] if part - 1 < len(parts) else None
+
+
+def _matcher(seg_id: str, elements: list[str], component: str) -> Any:
+    def matches(node: Node) -> bool:
+        if node.xid != seg_id:
+            return False
+        if node.match is None:
+            return True
+        position, part, codes = node.match
+        return _qualifier(elements, (position, part), component) in codes
+
+    return matches
+
+
+def _opens(kind: str, elements: list[str], component: str) -> bool:
+    """Whether a piece's first segment is what its cut promised (the key assumes it)."""
+    if kind == "st":
+        return elements[0] == "ST" and _value(elements, 1, component) == "837"
+    if kind == "hl":
+        return elements[0] == "HL" and _value(elements, 3, component) == "22"
+    return True
+
+
+def _value(elements: list[str], position: int, component: str) -> str | None:
+    return element_value(elements[position], component) if position < len(elements) else None
+
+
+def _first(loops: list[tuple[str, str | None]], kind: str) -> str | None:
+    return next((number for name, number in loops if name == kind), None)
+
+
+_MAPS: dict[tuple[str | None, str | None, str | None], str] | None = None
+
+
+def _other_maps() -> dict[tuple[str | None, str | None, str | None], str]:
+    """(ISA12, GS08, GS01) -> map file, from pyx12's maps.xml (to name what GS08 asks for)."""
+    global _MAPS
+    if _MAPS is None:
+        import xml.etree.ElementTree as ET
+
+        from scrubber.structure.native.grammar import map_dir
+
+        _MAPS = {}
+        for version in ET.parse(map_dir() / "maps.xml").getroot().iter("version"):
+            for item in version.iterfind("map"):
+                _MAPS[(version.get("icvn"), item.get("vriic"), item.get("fic"))] = item.text or ""
+    return _MAPS
+

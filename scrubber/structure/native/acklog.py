@@ -11,6 +11,7 @@ transactions and errors.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -53,6 +54,8 @@ class GsNode:
     gs01: str | None
     gs06: str | None
     gs08: str | None
+    sender: str | None = None  # GS02
+    receiver: str | None = None  # GS03
     ack: str | None = None
     count_given: int = 0  # GE01
     count_received: int = 0  # transactions read
@@ -97,11 +100,12 @@ class AckLog:
         self.interchanges.append(self.isa)
         self._cursor, self._cursor_added = self.isa, True
 
-    def add_gs(self, gs01: str | None, gs06: str | None, gs08: str | None) -> None:
+    def add_gs(self, elements: list[str], gs06: str | None, value: Callable[[int], str | None]) -> None:
+        """A group opens (``gs06``: the control number pyx12 files it under)."""
         if self.isa is None:
             self.broken = True
             return
-        self.gs = GsNode(gs01, gs06, gs08)
+        self.gs = GsNode(value(1), gs06, value(8), value(2), value(3))
         self.isa.groups.append(self.gs)
         self._cursor, self._cursor_added = self.gs, True
 

@@ -209,8 +209,7 @@ class NativeValidator:
             self._walk.force(state.counts, "/ISA_LOOP/GS_LOOP", "/ISA_LOOP/GS_LOOP/GS")
             self._select_map(elements, segment, state)
             state.node = grammar.transaction_gs
-            self.ack.add_gs(_value(elements, 1, component), _first(state.envelope.loops, "GS"),
-                            _value(elements, 8, component))
+            self.ack.add_gs(elements, _first(state.envelope.loops, "GS"), lambda p: _value(elements, p, component))
 
     def _walk_errors(self, walk_errors: list[WalkError], seg_id: str, segment: Segment, state: ValidatorState) -> None:
         opening = segment is self._first_segment and self._piece_kind != "file"

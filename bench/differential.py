@@ -35,10 +35,23 @@ Key = tuple[int, str, str]
 
 # pyx12 4.0 failures inside its own code ("engine" issues), by the exception text it stops with
 KNOWN_DEFECTS = (
-    ("composite-extra-component", re.compile(r"IndexError: list index out of range")),
+    ("index-error", re.compile(r"IndexError: list index out of range")),
     ("ge01-not-a-number", re.compile(r"ValueError: invalid literal for int")),
     ("rd8-two-dashes", re.compile(r"ValueError: too many values to unpack")),
 )
+_NO_ENVELOPE = re.compile(r"closes no open")
+
+
+def _defect(stop: StructureIssue, ours: list[StructureIssue]) -> str | None:
+    """Which known pyx12 defect stopped it (an IndexError is either of two, told apart by what the
+    native check says about the segment pyx12 was reading: a trailer with no envelope open)."""
+    name = next((name for name, pattern in KNOWN_DEFECTS if pattern.search(stop.message)), None)
+    if name != "index-error":
+        return name
+    at = stop.segment.index if stop.segment is not None else 0
+    if any(i.segment is not None and i.segment.index > at and _NO_ENVELOPE.search(i.message) for i in ours):
+        return "trailer-without-envelope"
+    return "composite-extra-component"
 
 
 @dataclass
@@ -110,7 +123,7 @@ def compare(data: bytes, kind: str = "", directory: str | None = None) -> Outcom
     theirs_issues = [i for i in theirs.errors if i.level != "engine"]
     verdict = "identical"
     if stop is not None:
-        defect = next((name for name, pattern in KNOWN_DEFECTS if pattern.search(stop.message)), None)
+        defect = _defect(stop, ours)
         limit = stop.segment.index if stop.segment is not None else 0
         ours_cut = [i for i in ours if issue_key(i)[0] < limit]
         theirs_cut = [i for i in theirs_issues if issue_key(i)[0] < limit]
@@ -133,7 +146,8 @@ def compare(data: bytes, kind: str = "", directory: str | None = None) -> Outcom
             outcome.ack = "n/a" if mine is None and pyx is None else "different"
         elif mine != pyx:
             outcome.ack = "different"
-            outcome.ack_detail = f"native-only {sorted((mine - pyx).elements())} pyx12-only {sorted((pyx - mine).elements())}"
+            extra, missing = sorted((mine - pyx).elements()), sorted((pyx - mine).elements())
+            outcome.ack_detail = f"native-only {extra} pyx12-only {missing}"
     else:
         outcome.ack = "n/a"
     return outcome
@@ -175,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import structlog
 
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
     started = time.perf_counter()
     table: dict[str, Counter[str]] = {kind: Counter() for kind in KINDS}
     acks: Counter[str] = Counter()

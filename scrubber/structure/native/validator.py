@@ -64,11 +64,12 @@ class PieceSummary:
 
     kind: str  # what the piece started at: "file", "st" or "hl"
     start_ok: bool  # its first segment was of that kind (else the plan's guess cannot be trusted)
-    first_found: Segment | None  # first segment placed in the map: where earlier pending errors land
+    first_found: tuple[Segment, str] | None  # first segment placed in the map (and its loop): where
+    # reader errors an earlier piece left pending land
     deferred: list[Deferred]
     pending: list[tuple[ReaderError, Segment]]  # reader errors left for the next placed segment
     envelope: EnvelopeState  # at the end (counts relative to the start where the base is unknown)
-    end_key: Any = None
+    last: Segment | None = None
 
 
 class NativeValidator:
@@ -89,7 +90,7 @@ class NativeValidator:
         self._piece_kind = "file"
         self._first_pending = False  # piece mode: the next segment is the piece's first
         self._start_ok = True
-        self._first_found: Segment | None = None
+        self._first_found: tuple[Segment, str] | None = None
         self._first_segment: Segment | None = None
         self._deferred: list[Deferred] = []
         self._qualifiers = self.grammar.qualifier_at
@@ -183,7 +184,7 @@ class NativeValidator:
                     ack = self.ack
                     ack._cursor, ack._cursor_added = (seg_id, state.envelope.seg_count.value, state.loop), False
         if self._first_found is None and not self._silent:
-            self._first_found = segment
+            self._first_found = (segment, state.loop)
         if errors or state.pending:
             self._handle([*state.pending, *((error, segment) for error in errors)], segment)
             state.pending = []
@@ -347,7 +348,7 @@ class NativeValidator:
     def summary(self) -> PieceSummary:
         """The piece's deferred checks and end state, for :func:`.pieces.merge_pieces`."""
         return PieceSummary(self._piece_kind, self._start_ok, self._first_found, list(self._deferred),
-                            list(self.state.pending), copy.deepcopy(self.state.envelope))
+                            list(self.state.pending), copy.deepcopy(self.state.envelope), self.state.previous)
 
     def state_key(self, kind: str) -> tuple[Any, ...]:
         """What a segment of ``kind`` (``st``: an ST after an SE, ``hl``: an HL*22) will observe from

@@ -7,6 +7,7 @@ code, see docs/structure-differences.md) is compared up to the segment where pyx
 counted as "explained" when that part is identical; every other difference is "different".
 
     python -m bench.differential --mutants 5000 --seed 1 [--jobs 2] [--show 10]
+    python -m bench.differential --speed bench/out/claims-10000.837 [--no-pyx12]
 """
 
 from __future__ import annotations
@@ -178,18 +179,46 @@ def _describe(issue: StructureIssue) -> str:
     return f"segment {index} {rule} {ref or '-'} ({issue.level} {issue.code}: {issue.message[:90]})"
 
 
+def speed(path: str, with_pyx12: bool) -> None:
+    """Time the reader, the native check (fed the reader's segments) and pyx12 on one file."""
+    started = time.process_time()
+    with open(path, "rb") as handle:
+        segments = list(SegmentReader(handle))
+    reading = time.process_time() - started
+    claims = sum(1 for segment in segments if segment.id == "CLM") or 1
+    validator = NativeValidator()
+    validator.feed(segments[0])  # the grammar is loaded (from the cache) before the clock starts
+    started = time.process_time()
+    issues = sum(len(validator.feed(segment)) for segment in segments[1:]) + len(validator.finish())
+    checking = time.process_time() - started
+    print(f"{path}: {claims} claims, {len(segments)} segments")
+    print(f"  reader alone:     {reading:7.2f} s CPU  {1e6 * reading / claims:8.1f} us/claim")
+    print(f"  native check:     {checking:7.2f} s CPU  {1e6 * checking / claims:8.1f} us/claim ({issues} issues)")
+    if with_pyx12:
+        started = time.process_time()
+        result = validate(path)
+        theirs = time.process_time() - started
+        print(f"  pyx12 validate(): {theirs:7.2f} s CPU  {1e6 * theirs / claims:8.1f} us/claim "
+              f"({len(result.errors)} issues); native is {theirs / checking:.0f}x faster")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.differential", description=__doc__.splitlines()[0])
     parser.add_argument("--mutants", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 1)))
     parser.add_argument("--show", type=int, default=5, help="print this many differing mutants")
+    parser.add_argument("--speed", metavar="FILE", help="time the native check (and pyx12) on FILE instead")
+    parser.add_argument("--no-pyx12", action="store_true", help="with --speed: skip pyx12")
     options = parser.parse_args(argv)
     import logging
 
     import structlog
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
+    if options.speed:
+        speed(options.speed, not options.no_pyx12)
+        return 0
     started = time.perf_counter()
     table: dict[str, Counter[str]] = {kind: Counter() for kind in KINDS}
     acks: Counter[str] = Counter()

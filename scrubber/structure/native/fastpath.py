@@ -13,7 +13,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from scrubber.structure.native.elements import _BAD_TEXT, _DECIMAL, _DTP_FORMATS, _NUMBER, is_date, is_time, is_type
+from scrubber.structure.native.elements import (
+    _BAD_TEXT,
+    _DECIMAL,
+    _DTP_FORMATS,
+    _NUMBER,
+    is_date,
+    is_time,
+    is_type,
+)
 from scrubber.structure.native.grammar import CompositeSpec, ElementSpec, Node
 
 FastCheck = Callable[[list[str], str], bool]
@@ -37,12 +45,38 @@ def _value_ok(spec: ElementSpec, value: str) -> bool:
     return spec.regex is None or re.search(spec.regex, value, re.S) is not None
 
 
+_DATES: dict[tuple[str, str], bool] = {}  # dates repeat a lot (service dates, birth dates)
+_DATE_LIMIT = 100_000
+
+
+def dated(kind: str, value: str) -> bool:
+    """:func:`is_date`, remembered."""
+    key = (kind, value)
+    found = _DATES.get(key)
+    if found is None:
+        if len(_DATES) >= _DATE_LIMIT:
+            _DATES.clear()
+        found = _DATES[key] = is_date(kind, value)
+    return found
+
+
+def formats_ok(value: str, formats: tuple[str, ...]) -> bool:
+    """Whether the value is valid in one of the date/time formats (DTP03 after DTP02, DMG02 ...)."""
+    for kind in formats:
+        if kind in ("D8", "DT", "D6"):
+            if dated(kind, value):
+                return True
+        elif is_type(value, kind):
+            return True
+    return False
+
+
 class _Writer:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.names: dict[str, object] = {
             "_bad": _BAD_TEXT.search, "_num": _NUMBER.fullmatch, "_dec": _DECIMAL.fullmatch,
-            "_date": is_date, "_time": is_time, "_type": is_type, "_fmts": _DTP_FORMATS, "_re": re.search,
+            "_dated": dated, "_time": is_time, "_formats": formats_ok, "_fmts": _DTP_FORMATS, "_re": re.search,
         }
         self.count = 0
 
@@ -64,26 +98,28 @@ def _value_code(w: _Writer, spec: ElementSpec, var: str, depth: int, formats: st
     if spec.codes or spec.external is not None:
         w.emit(depth, f"if {var} not in {w.name(_clean_codes(spec))}: return False")
     else:
-        numeric = spec.data_type == "R" or spec.data_type[:1] == "N"
-        size = f"(len({var}) - {var}.count('-') - {var}.count('.'))" if numeric else f"len({var})"
-        w.emit(depth, f"if not {spec.min_len} <= {size} <= {spec.max_len}: return False")
         kind = spec.data_type
+        lo, hi = spec.min_len, spec.max_len
         if kind in ("AN", "ID"):
-            w.emit(depth, f"if {var}[-1] == ' ' or _bad({var}): return False")
-        elif kind[:1] == "N":
+            w.emit(depth, f"if not {lo} <= len({var}) <= {hi} or {var}[-1] == ' ' or _bad({var}): return False")
+        elif kind[:1] == "N":  # matched as -?[0-9]+: only a leading '-' is not counted
             w.emit(depth, f"if _num({var}) is None: return False")
-        elif kind == "R":
+            w.emit(depth, f"if not {lo} <= len({var}) - ({var}[0] == '-') <= {hi}: return False")
+        elif kind == "R":  # matched as -?[0-9]*(.[0-9]+)?: at most one '-' and one '.'
             w.emit(depth, f"if _dec({var}) is None: return False")
+            w.emit(depth, f"if not {lo} <= len({var}) - ({var}[0] == '-') - ('.' in {var}) <= {hi}: return False")
         elif kind in ("DT", "D8", "D6"):
-            w.emit(depth, f"if not _date({kind!r}, {var}): return False")
+            w.emit(depth, f"if not {lo} <= len({var}) <= {hi} or not _dated({kind!r}, {var}): return False")
         elif kind == "TM":
-            w.emit(depth, f"if not _time({var}): return False")
-        elif kind != "B":
+            w.emit(depth, f"if not {lo} <= len({var}) <= {hi} or not _time({var}): return False")
+        elif kind == "B":
+            w.emit(depth, f"if not {lo} <= len({var}) <= {hi}: return False")
+        else:
             w.emit(depth, "return False")
         if spec.regex is not None:
             w.emit(depth, f"if _re({spec.regex!r}, {var}, 16) is None: return False")
     if formats is not None:
-        w.emit(depth, f"if {formats} and not any(_type({var}, f) for f in {formats}): return False")
+        w.emit(depth, f"if {formats} and not _formats({var}, {formats}): return False")
 
 
 def _empty_code(w: _Writer, spec: ElementSpec, depth: int) -> None:
@@ -124,12 +160,12 @@ def build(node: Node) -> FastCheck:
         formats = None
         if dtp and i == 3:
             w.emit(2, "f = e[2] if n > 2 else ''")
-            w.emit(2, "f = [f] if f in _fmts else []")
+            w.emit(2, "f = (f,) if f in _fmts else ()")
             formats = "f"
         elif spec.data_ele == "1251" and format_sources:
             codes = [code for position, specs_codes in format_sources for code in specs_codes]
             present = " or ".join(f"n > {position}" for position, _ in format_sources)
-            w.emit(2, f"f = {w.name(codes)} if ({present}) else ()")
+            w.emit(2, f"f = {w.name(tuple(codes))} if ({present}) else ()")
             formats = "f"
         if spec.data_ele == "1250":
             format_sources.append((i, sorted(spec.codes)))

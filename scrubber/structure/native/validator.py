@@ -159,7 +159,14 @@ class NativeValidator:
             if places is None:
                 signature: object = seg_id
             elif len(places) == 1:
-                signature = (seg_id, _qualifier(elements, places[0], component))
+                position, part = places[0]
+                if part or position >= len(elements):
+                    signature = (seg_id, _qualifier(elements, places[0], component))
+                else:
+                    value = elements[position]
+                    if component in value:
+                        value = element_value(value, component)
+                    signature = (seg_id, value)
             else:
                 signature = (seg_id, *(_qualifier(elements, place, component) for place in places))
             plan = self._plans.get((start, signature))

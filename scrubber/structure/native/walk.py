@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from scrubber.structure.native.elements import element_value
 from scrubber.structure.native.grammar import LOOP, ROOT, SEGMENT, Grammar, Node
 
-MISS, MISS_LOOP, MATCH, ENTER, NOT_FOUND, SKIP = range(6)
+MATCH, MISS, ENTER, MISS_LOOP, NOT_FOUND, SKIP = range(6)
 PLAN_LIMIT = 100_000  # compiled plans kept before the table is cleared (odd qualifiers add entries)
 
 # A walk error: (code, message, charged to: 0 this segment / 1 the previous one, id for the 999's
@@ -62,48 +62,51 @@ class MapWalk:
         """Apply a plan to the counts; return its errors in pyx12's order."""
         nodes = self.nodes
         errors: list[WalkError] = _NO_ERRORS
-        pending: list[tuple[Node, str, str]] = []  # (node whose eq/pos decide, message, IK3 id)
+        pending: list[tuple[Node, str, str]] | None = None  # (node whose eq/pos decide, message, IK3 id)
+        get = counts.get
         for op in plan.ops:
             kind = op[0]
-            if kind == MISS:
-                node = nodes[op[1]]
-                if counts.get(node.counter, 0) < 1:
+            if kind == MATCH:  # (MATCH, counter, node, limit, not used)
+                key = op[1]
+                count = get(key, 0) + 1
+                counts[key] = count
+                if op[4]:
+                    errors = [("2", f"Segment {seg_id} found but marked as not used", 0, None, False)]
+                elif count > op[3]:
+                    errors = [("5", f"Segment {seg_id} exceeded max count.  Found {count}, should have {op[3]}",
+                               0, None, True)]
+                if pending:
+                    child = nodes[op[2]]
+                    for node, message, ik3 in pending:
+                        if node.eq != child.eq and node.pos != child.pos:
+                            errors = [] if errors is _NO_ERRORS else errors
+                            errors.append(("3", message, 1, ik3, True))
+            elif kind == MISS:  # (MISS, counter, node)
+                if get(op[1], 0) < 1:
+                    node = nodes[op[2]]
+                    pending = pending or []
                     pending.append((node, f'Mandatory segment "{node.name}" ({node.xid}) missing', node.xid))
-            elif kind == MISS_LOOP:
-                loop = nodes[op[1]]
-                if counts.get(loop.counter, 0) < 1:
-                    first = nodes[op[2]]
-                    pending.append((first, f'Mandatory loop "{loop.name}" ({loop.xid}) missing', first.xid))
-            elif kind == MATCH:
-                child = nodes[op[1]]
-                count = counts.get(child.counter, 0) + 1
-                counts[child.counter] = count
-                if child.usage == "N":
-                    errors = [("2", f"Segment {child.xid} found but marked as not used", 0, None, False)]
-                elif count > child.max_count:
-                    errors = [] if errors is _NO_ERRORS else errors
-                    errors.append(("5", f"Segment {seg_id} exceeded max count.  Found {count}, should have "
-                                   f"{child.max_count}", 0, None, True))
-                for node, message, ik3 in pending:
-                    if node.eq != child.eq and node.pos != child.pos:
-                        errors = [] if errors is _NO_ERRORS else errors
-                        errors.append(("3", message, 1, ik3, True))
-            elif kind == ENTER:
-                loop, first = nodes[op[1]], nodes[op[2]]
-                if loop.usage == "N":
-                    errors = [("2", f"Loop {loop.xid} found but marked as not used", 0, None, False)]
+            elif kind == ENTER:  # (ENTER, loop counter, loop, limit, not used, first's counter, loop's descendants)
+                key = op[1]
+                if op[4]:
+                    errors = [("2", f"Loop {nodes[op[2]].xid} found but marked as not used", 0, None, False)]
                 else:
-                    reset(counts, loop)
-                    count = counts.get(loop.counter, 0) + 1
-                    counts[loop.counter] = count
-                    if count > loop.max_count:
-                        errors = [] if errors is _NO_ERRORS else errors
-                        errors.append(("4", f"Loop {loop.xid} exceeded max count.  Found {count}, should have "
-                                       f"{loop.max_count}", 0, None, True))
-                counts[first.counter] = counts.get(first.counter, 0) + 1
+                    for below in op[6].intersection(counts):
+                        del counts[below]
+                    count = get(key, 0) + 1
+                    counts[key] = count
+                    if count > op[3]:
+                        errors = [("4", f"Loop {nodes[op[2]].xid} exceeded max count.  Found {count}, should have "
+                                   f"{op[3]}", 0, None, True)]
+                counts[op[5]] = get(op[5], 0) + 1
                 if pending:
                     errors = [] if errors is _NO_ERRORS else errors
                     errors.extend(("3", message, 1, ik3, True) for _node, message, ik3 in pending)
+            elif kind == MISS_LOOP:  # (MISS_LOOP, counter, loop, first)
+                if get(op[1], 0) < 1:
+                    loop, first = nodes[op[2]], nodes[op[3]]
+                    pending = pending or []
+                    pending.append((first, f'Mandatory loop "{loop.name}" ({loop.xid}) missing', first.xid))
             elif kind == NOT_FOUND:
                 shown = _shown(elements, component)
                 errors = [("1", f"Segment {shown} not found.  Started at {nodes[start].path}", 0, None, True)]
@@ -124,8 +127,7 @@ class MapWalk:
 
 def reset(counts: dict[int, int], loop: Node) -> None:
     """Forget the counts of everything below a loop (it starts a new iteration)."""
-    below = loop.descendants
-    for key in [key for key in counts if key in below]:
+    for key in loop.descendants.intersection(counts):
         del counts[key]
 
 
@@ -163,10 +165,10 @@ class _Planner:
                 if self.matches(child):
                     if loop.kind == LOOP and self._loop_matches(loop):
                         return self._enter(loop)
-                    self.ops.append((MATCH, index))
+                    self.ops.append((MATCH, child.counter, index, child.max_count, child.usage == "N"))
                     return index
                 if child.usage == "R":
-                    self.ops.append((MISS, index))
+                    self.ops.append((MISS, child.counter, index))
             elif self._loop_matches(child):
                 return self._enter(child)
         return None
@@ -180,7 +182,7 @@ class _Planner:
         if self.matches(first):
             return True
         if loop.usage == "R":
-            self.ops.append((MISS_LOOP, loop.index, first.index))
+            self.ops.append((MISS_LOOP, loop.counter, loop.index, first.index))
         return False
 
     def _enter(self, loop: Node) -> int:
@@ -192,7 +194,8 @@ class _Planner:
     def _goto(self, loop: Node) -> int:
         first = self.nodes[loop.first] if loop.first >= 0 else None
         if first is not None and first.kind == SEGMENT and self.matches(first):
-            self.ops.append((ENTER, loop.index, first.index))
+            self.ops.append((ENTER, loop.counter, loop.index, loop.max_count, loop.usage == "N", first.counter,
+                             loop.descendants))
             return first.index
         for index in loop.children:
             child = self.nodes[index]

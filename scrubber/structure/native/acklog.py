@@ -100,8 +100,8 @@ class AckLog:
         self.interchanges.append(self.isa)
         self._cursor, self._cursor_added = self.isa, True
 
-    def add_gs(self, elements: list[str], gs06: str | None, value: Callable[[int], str | None]) -> None:
-        """A group opens (``gs06``: the control number pyx12 files it under)."""
+    def add_gs(self, gs06: str | None, value: Callable[[int], str | None]) -> None:
+        """A group opens (``gs06``: the control number pyx12 files it under; ``value``: GS elements)."""
         if self.isa is None:
             self.broken = True
             return

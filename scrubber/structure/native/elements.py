@@ -110,14 +110,14 @@ class ElementChecker:
 
     def __init__(self) -> None:
         self._memo: dict[tuple[int, str, tuple[str, ...]], tuple[Problem, ...]] = {}
-        self._fast: dict[int, Callable[[list[str], str], bool]] = {}
+        self.fast: dict[int, Callable[[list[str], str], bool]] = {}  # node -> generated test
 
     def check(self, node: Node, elements: list[str], component: str) -> tuple[Problem, ...]:
-        fast = self._fast.get(node.index)
+        fast = self.fast.get(node.index)
         if fast is None:
             from scrubber.structure.native.fastpath import build
 
-            fast = self._fast[node.index] = build(node)
+            fast = self.fast[node.index] = build(node)
         if fast(elements, component):
             return ()
         key = (node.index, component, tuple(elements))

@@ -122,16 +122,13 @@ def _value_code(w: _Writer, spec: ElementSpec, var: str, depth: int, formats: st
         w.emit(depth, f"if {formats} and not _formats({var}, {formats}): return False")
 
 
+def _empty_is_error(spec: ElementSpec) -> bool:
+    return spec.usage == "R" and (spec.seq != 1 or not spec.in_composite or spec.composite_usage == "R")
+
+
 def _empty_code(w: _Writer, spec: ElementSpec, depth: int) -> None:
-    if spec.usage == "R" and (spec.seq != 1 or not spec.in_composite or spec.composite_usage == "R"):
+    if _empty_is_error(spec):
         w.emit(depth, "return False")
-
-
-def _needed(spec: ElementSpec | CompositeSpec) -> bool:
-    """Whether leaving the element out is an error."""
-    if isinstance(spec, CompositeSpec):
-        return spec.usage == "R"
-    return spec.usage == "R"
 
 
 def build(node: Node) -> FastCheck:
@@ -139,46 +136,50 @@ def build(node: Node) -> FastCheck:
     w = _Writer()
     specs = node.elements
     isa = node.xid == "ISA"
+    if node.syntax:
+        _syntax_function(w, node)
+    done = "_syntax(e, n, c)" if node.syntax else "True"
     w.emit(0, "def fast(e, c):")
     w.emit(1, "n = len(e)")
     w.emit(1, f"if n > {len(specs) + 1}: return False")
     dtp = node.xid == "DTP"
     format_sources = []  # positions of 1250 elements: a 1251 element is read as their formats
-    required = [i for i, spec in enumerate(specs, start=1) if _needed(spec)]
-    last_required = max(required, default=0)
-    syntax = bool(node.syntax)
+    last_required = max((i for i, spec in enumerate(specs, start=1) if spec.usage == "R"), default=0)
     for i, spec in enumerate(specs, start=1):
-        if not syntax:  # past the last element given: clean unless a required one is missing
-            w.emit(1, f"if n <= {i}: return {i > last_required}")
-        w.emit(1, f"if n > {i}:")
-        w.emit(2, f"v = e[{i}]")
+        # past the last element given: clean unless a required one is missing (or a syntax rule fails)
+        w.emit(1, f"if n <= {i}: return {done if i > last_required else 'False'}")
+        w.emit(1, f"v = e[{i}]")
         if isinstance(spec, CompositeSpec):
-            _composite_code(w, spec, 2)
-            w.emit(1, "else:")
-            w.emit(2, "return False" if spec.usage == "R" else "pass")
+            _composite_code(w, spec, 1)
             continue
         formats = None
         if dtp and i == 3:
-            w.emit(2, "f = e[2] if n > 2 else ''")
-            w.emit(2, "f = (f,) if f in _fmts else ()")
+            w.emit(1, "f = e[2]")
+            w.emit(1, "f = (f,) if f in _fmts else ()")
             formats = "f"
         elif spec.data_ele == "1251" and format_sources:
-            codes = [code for position, specs_codes in format_sources for code in specs_codes]
-            present = " or ".join(f"n > {position}" for position, _ in format_sources)
-            w.emit(2, f"f = {w.name(tuple(codes))} if ({present}) else ()")
+            codes = tuple(code for _position, source_codes in format_sources for code in source_codes)
+            w.emit(1, f"f = {w.name(codes)}")  # the 1250 elements before it are there (n > i)
             formats = "f"
         if spec.data_ele == "1250":
             format_sources.append((i, sorted(spec.codes)))
-        w.emit(2, "if v:")
+        w.emit(1, "if v:")
         if not isa:
-            w.emit(3, "if c in v: return False")
-        _value_code(w, spec, "v", 3, formats)
-        w.emit(2, "else:")
-        _empty_code(w, spec, 3)
-        w.emit(3, "pass")
-        w.emit(1, "else:")
-        _empty_code(w, spec, 2)
-        w.emit(2, "pass")
+            w.emit(2, "if c in v: return False")
+        _value_code(w, spec, "v", 2, formats)
+        if _empty_is_error(spec):
+            w.emit(1, "else:")
+            w.emit(2, "return False")
+    w.emit(1, f"return {done}")
+    source = "\n".join(w.lines)
+    scope = dict(w.names)
+    exec(compile(source, f"<fast check {node.path}>", "exec"), scope)  # generated from the map above
+    return scope["fast"]  # type: ignore[return-value]
+
+
+def _syntax_function(w: _Writer, node: Node) -> None:
+    """``_syntax(e, n, c)``: the node's P/R/E/C/L rules (an element counts when any component has data)."""
+    w.emit(0, "def _syntax(e, n, c):")
     for kind, positions in node.syntax:
         if len(positions) < 2:
             w.emit(1, "return False")
@@ -196,28 +197,41 @@ def build(node: Node) -> FastCheck:
         elif kind == "L":
             w.emit(1, "if k[0] and not any(k[1:]): return False")
     w.emit(1, "return True")
-    source = "\n".join(w.lines)
-    scope = dict(w.names)
-    exec(compile(source, f"<fast check {node.path}>", "exec"), scope)
-    return scope["fast"]  # type: ignore[return-value]
 
 
 def _composite_code(w: _Writer, spec: CompositeSpec, depth: int) -> None:
-    parts = spec.parts
-    w.emit(depth, "p = v.split(c)")
-    w.emit(depth, f"if len(p) > {len(parts)}: return False")
+    """Code for a composite element ``v`` (possibly empty); components past the last one given are
+    only checked for being required."""
+    w.emit(depth, "if v:")
     if spec.usage == "N":
-        w.emit(depth, "if v.replace(c, ''): return False")
+        w.emit(depth + 1, "if v.replace(c, ''): return False")
         return
-    w.emit(depth, "if not v.replace(c, ''):")
-    w.emit(depth + 1, "return False" if spec.usage == "R" else "pass")
-    w.emit(depth, "else:")
-    depth += 1
-    w.emit(depth, "m = len(p)")
-    for j, part in enumerate(parts):
-        w.emit(depth, f"w = p[{j}] if m > {j} else ''")
-        w.emit(depth, "if w:")
-        _value_code(w, part, "w", depth + 1, None)
+    w.emit(depth + 1, "p = v.split(c)")
+    w.emit(depth + 1, "m = len(p)")
+    w.emit(depth + 1, f"if m > {len(spec.parts)}: return False")
+    w.emit(depth + 1, "if not v.replace(c, ''):")
+    w.emit(depth + 2, "return False" if spec.usage == "R" else "pass")
+    w.emit(depth + 1, "else:")
+    _component_code(w, spec.parts, 0, depth + 2)
+    if spec.usage == "R":
         w.emit(depth, "else:")
-        _empty_code(w, part, depth + 1)
-        w.emit(depth + 1, "pass")
+        w.emit(depth + 1, "return False")
+
+
+def _component_code(w: _Writer, parts: tuple[ElementSpec, ...], j: int, depth: int) -> None:
+    """Component ``j`` if given (then the next ones, nested), else whether a later one is required."""
+    if j == len(parts):
+        w.emit(depth, "pass")
+        return
+    part = parts[j]
+    w.emit(depth, f"if m > {j}:")
+    w.emit(depth + 1, f"w = p[{j}]")
+    w.emit(depth + 1, "if w:")
+    _value_code(w, part, "w", depth + 2, None)
+    if _empty_is_error(part):
+        w.emit(depth + 1, "else:")
+        w.emit(depth + 2, "return False")
+    _component_code(w, parts, j + 1, depth + 1)
+    if any(_empty_is_error(rest) for rest in parts[j:]):
+        w.emit(depth, "else:")
+        w.emit(depth + 1, "return False")

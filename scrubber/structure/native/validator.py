@@ -32,6 +32,16 @@ from scrubber.structure.native.envelope import (
     trailers_missing,
 )
 from scrubber.structure.native.grammar import MAXINT, Grammar, Node, load_grammar
+from scrubber.structure.native.matching import (
+    counter_limits,
+    first_open,
+    matcher,
+    opens,
+    other_maps,
+    qualifier,
+    relevant_counters,
+    value_at,
+)
 from scrubber.structure.native.walk import MapWalk, WalkError
 from scrubber.x12.segment import Segment
 
@@ -94,9 +104,10 @@ class NativeValidator:
         self._first_segment: Segment | None = None
         self._deferred: list[Deferred] = []
         self._qualifiers = self.grammar.qualifier_at
-        self._counter_max = _counter_limits(self.nodes)
+        self._counter_max = counter_limits(self.nodes)
         self._relevant: dict[int, tuple[int, ...]] = {}
         self._plans = self._walk.plans
+        self._fast = self._checker.fast
 
     # -- the stream ---------------------------------------------------------------------------
 
@@ -149,7 +160,7 @@ class NativeValidator:
         if self._first_pending:
             self._first_pending = False
             self._first_segment = segment
-            self._start_ok = _opens(self._piece_kind, elements, segment.delimiters.component)
+            self._start_ok = opens(self._piece_kind, elements, segment.delimiters.component)
         if seg_id == "ISA" or seg_id == "GS":
             self._forced(seg_id, elements, segment, state)
         else:
@@ -161,17 +172,17 @@ class NativeValidator:
             elif len(places) == 1:
                 position, part = places[0]
                 if part or position >= len(elements):
-                    signature = (seg_id, _qualifier(elements, places[0], component))
+                    signature = (seg_id, qualifier(elements, places[0], component))
                 else:
                     value = elements[position]
                     if component in value:
                         value = element_value(value, component)
                     signature = (seg_id, value)
             else:
-                signature = (seg_id, *(_qualifier(elements, place, component) for place in places))
+                signature = (seg_id, *(qualifier(elements, place, component) for place in places))
             plan = self._plans.get((start, signature))
             if plan is None:
-                plan = self._walk.plan(start, signature, lambda: _matcher(seg_id, elements, component))
+                plan = self._walk.plan(start, signature, lambda: matcher(seg_id, elements, component))
             walk_errors = self._walk.run(plan, state.counts, seg_id, start, elements, component)
             target = plan.target
             if target >= 0:
@@ -185,8 +196,8 @@ class NativeValidator:
             if seg_id not in _TRAILERS:
                 if seg_id == "ST":
                     loops = state.envelope.loops
-                    self.ack.add_st(_value(elements, 1, component), _first(loops, "ST"),
-                                    _value(elements, 3, component))
+                    self.ack.add_st(value_at(elements, 1, component), first_open(loops, "ST"),
+                                    value_at(elements, 3, component))
                 else:
                     ack = self.ack
                     ack._cursor, ack._cursor_added = (seg_id, state.envelope.seg_count.value, state.loop), False
@@ -199,7 +210,11 @@ class NativeValidator:
             self._place_deferred(segment, state)
         if seg_id in _TRAILERS:
             self._after(seg_id, elements, state)
-        problems = self._checker.check(self.nodes[state.node], elements, segment.delimiters.component)
+        component = segment.delimiters.component
+        fast = self._fast.get(state.node)
+        if fast is not None and fast(elements, component):
+            return  # the common case: the generated test vouches for the segment
+        problems = self._checker.check(self.nodes[state.node], elements, component)
         if problems:
             self._elements(problems, segment)
 
@@ -217,7 +232,8 @@ class NativeValidator:
             self._walk.force(state.counts, "/ISA_LOOP/GS_LOOP", "/ISA_LOOP/GS_LOOP/GS")
             self._select_map(elements, segment, state)
             state.node = grammar.transaction_gs
-            self.ack.add_gs(elements, _first(state.envelope.loops, "GS"), lambda p: _value(elements, p, component))
+            gs06 = first_open(state.envelope.loops, "GS")
+            self.ack.add_gs(gs06, lambda position: value_at(elements, position, component))
 
     def _walk_errors(self, walk_errors: list[WalkError], seg_id: str, segment: Segment, state: ValidatorState) -> None:
         opening = segment is self._first_segment and self._piece_kind != "file"
@@ -240,7 +256,7 @@ class NativeValidator:
         places = self._qualifiers.get(seg_id)
         if places is None:
             return seg_id
-        return (seg_id, *(_qualifier(elements, place, component) for place in places))
+        return (seg_id, *(qualifier(elements, place, component) for place in places))
 
     def _select_map(self, elements: list[str], segment: Segment, state: ValidatorState) -> None:
         component = segment.delimiters.component
@@ -248,7 +264,7 @@ class NativeValidator:
         gs08 = element_value(elements[8], component) if len(elements) > 8 else None
         grammar = self.grammar
         if (state.icvn, gs08, gs01) != (grammar.icvn, grammar.gs08, grammar.gs01):
-            known = _other_maps().get((state.icvn, gs08, gs01))
+            known = other_maps().get((state.icvn, gs08, gs01))
             reason = (f"the native check has only the {grammar.gs08} map, not {known}" if known
                       else f"EngineError: no TR3 map for GS01 {gs01!r} and GS08 {gs08!r}")
             raise StopCheck(reason)
@@ -364,7 +380,7 @@ class NativeValidator:
         counts = dict(state.counts)
         elements = _NEXT[kind]
         signature = self._signature(elements[0], elements, ":")
-        plan = self._walk.plan(state.node, signature, lambda: _matcher(elements[0], elements, ":"))
+        plan = self._walk.plan(state.node, signature, lambda: matcher(elements[0], elements, ":"))
         self._walk.run(plan, counts, elements[0], state.node, elements, ":")
         node = plan.target if plan.target >= 0 else state.node
         limits = self._counter_max
@@ -379,23 +395,9 @@ class NativeValidator:
                 state.stopped, hl)
 
     def _relevant_counters(self, start: int) -> tuple[int, ...]:
-        """Counts a walk from ``start`` can still read: siblings at or after each position up the
-        tree (a loop's own count, and its child loops' for a wrapper loop)."""
         found = self._relevant.get(start)
         if found is None:
-            keys: set[int] = set()
-            nodes = self.nodes
-            node = nodes[start]
-            position = node.pos
-            parent = node.parent
-            while parent >= 0:
-                for index in nodes[parent].children:
-                    child = nodes[index]
-                    if child.pos >= position:
-                        keys.update(_read_counts(nodes, child))
-                position = nodes[parent].pos
-                parent = nodes[parent].parent
-            found = self._relevant[start] = tuple(sorted(keys))
+            found = self._relevant[start] = relevant_counters(self.nodes, start)
         return found
 
     def _boundary(self, next_kind: str, state: ValidatorState) -> None:
@@ -403,85 +405,8 @@ class NativeValidator:
         counts = dict(state.counts)
         elements = _NEXT[next_kind]
         signature = self._signature(elements[0], elements, ":")
-        plan = self._walk.plan(state.node, signature, lambda: _matcher(elements[0], elements, ":"))
+        plan = self._walk.plan(state.node, signature, lambda: matcher(elements[0], elements, ":"))
         loop = self.nodes[plan.target].loop_id if plan.target >= 0 else state.loop
         for code, message, charge, _ik3, _new in self._walk.run(plan, counts, elements[0], state.node, elements, ":"):
             if charge:
                 self._issue("seg", code, f"{message} after this segment", state.previous, loop=loop)
-
-
-def _read_counts(nodes: list[Node], child: Node) -> list[int]:
-    if child.kind != 0:  # a segment
-        return [child.counter]
-    keys = [child.counter]
-    if child.first >= 0 and nodes[child.first].kind == 0:  # wrapper loop: its child loops are read
-        for index in child.children:
-            if nodes[index].kind == 0:
-                keys.extend(_read_counts(nodes, nodes[index]))
-    return keys
-
-
-def _counter_limits(nodes: list[Node]) -> dict[int, int]:
-    limits: dict[int, int] = {}
-    for node in nodes:
-        limits[node.counter] = min(limits.get(node.counter, MAXINT), node.max_count)
-    return limits
-
-
-def _qualifier(elements: list[str], place: tuple[int, int], component: str) -> str | None:
-    position, part = place
-    if position >= len(elements):
-        return None
-    raw = elements[position]
-    if not part:
-        return element_value(raw, component, elements[0] == "ISA")
-    parts = raw.split(component)
-    return parts[part - 1] if part - 1 < len(parts) else None
-
-
-def _matcher(seg_id: str, elements: list[str], component: str) -> Any:
-    def matches(node: Node) -> bool:
-        if node.xid != seg_id:
-            return False
-        if node.match is None:
-            return True
-        position, part, codes = node.match
-        return _qualifier(elements, (position, part), component) in codes
-
-    return matches
-
-
-def _opens(kind: str, elements: list[str], component: str) -> bool:
-    """Whether a piece's first segment is what its cut promised (the key assumes it)."""
-    if kind == "st":
-        return elements[0] == "ST" and _value(elements, 1, component) == "837"
-    if kind == "hl":
-        return elements[0] == "HL" and _value(elements, 3, component) == "22"
-    return True
-
-
-def _value(elements: list[str], position: int, component: str) -> str | None:
-    return element_value(elements[position], component) if position < len(elements) else None
-
-
-def _first(loops: list[tuple[str, str | None]], kind: str) -> str | None:
-    return next((number for name, number in loops if name == kind), None)
-
-
-_MAPS: dict[tuple[str | None, str | None, str | None], str] | None = None
-
-
-def _other_maps() -> dict[tuple[str | None, str | None, str | None], str]:
-    """(ISA12, GS08, GS01) -> map file, from pyx12's maps.xml (to name what GS08 asks for)."""
-    global _MAPS
-    if _MAPS is None:
-        import xml.etree.ElementTree as ET
-
-        from scrubber.structure.native.grammar import map_dir
-
-        _MAPS = {}
-        for version in ET.parse(map_dir() / "maps.xml").getroot().iter("version"):
-            for item in version.iterfind("map"):
-                _MAPS[(version.get("icvn"), item.get("vriic"), item.get("fic"))] = item.text or ""
-    return _MAPS
-

@@ -2,6 +2,14 @@
 
 from scrubber.structure.native.grammar import load_grammar
 from scrubber.structure.native.pieces import check_in_pieces, merge_pieces
-from scrubber.structure.native.validator import NativeValidator, PieceSummary, ValidatorState
+from scrubber.structure.native.validator import NativeValidator, PieceSummary, ValidatorState, warm_up
 
-__all__ = ["NativeValidator", "PieceSummary", "ValidatorState", "check_in_pieces", "load_grammar", "merge_pieces"]
+__all__ = [
+    "NativeValidator",
+    "PieceSummary",
+    "ValidatorState",
+    "check_in_pieces",
+    "load_grammar",
+    "merge_pieces",
+    "warm_up",
+]

@@ -31,7 +31,7 @@ from scrubber.structure.native.envelope import (
     parse_segment,
     trailers_missing,
 )
-from scrubber.structure.native.grammar import MAXINT, Grammar, Node, load_grammar
+from scrubber.structure.native.grammar import MAXINT, SEGMENT, Grammar, Node, load_grammar
 from scrubber.structure.native.matching import (
     counter_limits,
     first_open,
@@ -88,8 +88,7 @@ class NativeValidator:
     def __init__(self, grammar: Grammar | None = None, *, max_issues: int = MAX_ISSUES) -> None:
         self.grammar = grammar or load_grammar()
         self.nodes: list[Node] = self.grammar.nodes
-        self._walk = MapWalk(self.grammar)
-        self._checker = ElementChecker()
+        self._walk, self._checker = _shared(self.grammar)
         self.state = ValidatorState(self.grammar.control_isa)
         self.ack = AckLog()
         self.issues_seen = 0
@@ -410,3 +409,28 @@ class NativeValidator:
         for code, message, charge, _ik3, _new in self._walk.run(plan, counts, elements[0], state.node, elements, ":"):
             if charge:
                 self._issue("seg", code, f"{message} after this segment", state.previous, loop=loop)
+
+
+_SHARED: dict[int, tuple[Grammar, MapWalk, ElementChecker]] = {}
+
+
+def _shared(grammar: Grammar) -> tuple[MapWalk, ElementChecker]:
+    """Walk plans and element checks (generated code, memos) are pure functions of the grammar:
+    every validator of a process shares them, so a new file or piece starts warm."""
+    found = _SHARED.get(id(grammar))
+    if found is None or found[0] is not grammar:
+        found = _SHARED[id(grammar)] = (grammar, MapWalk(grammar), ElementChecker())
+    return found[1], found[2]
+
+
+def warm_up(*, every_node: bool = False) -> None:
+    """Load the grammar (and with ``every_node`` generate every segment's fast test) now, e.g.
+    before worker processes fork, so that they share it."""
+    grammar = load_grammar()
+    _walk, checker = _shared(grammar)
+    if every_node:
+        from scrubber.structure.native.fastpath import build
+
+        for node in grammar.nodes:
+            if node.kind == SEGMENT and node.index not in checker.fast:
+                checker.fast[node.index] = build(node)

@@ -145,3 +145,15 @@ def test_state_keys_differ_where_the_next_segment_would_see_a_difference():
     primed = NativeValidator()
     primed.prime([segments[0], segments[1]], kind="st")
     assert primed.state_key("st") == after_se.state_key("st")
+
+
+def test_priming_says_nothing_and_keys_are_hashable():
+    text = _synthetic(claims=4, per_transaction=2)
+    segments = segments_of(text.replace("GS*HC*SUBMITTER01", "GS*HC*", 1).encode())  # GS02 missing
+    at = [i for i, s in enumerate(segments) if s.id == "ST"][1]
+    validator = NativeValidator()
+    validator.prime(segments[:2], kind="st")
+    found = [i for s in segments[at:] for i in validator.feed(s)] + validator.finish()
+    assert all(i.segment.index > segments[1].index for i in found)
+    assert hash(validator.state_key("st")) == hash(validator.state_key("st"))
+    assert NativeValidator().check(segments)[0].segment.id == "GS"  # the whole file does report it

@@ -18,9 +18,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from scrubber.structure.native.elements import element_value
 from scrubber.x12.segment import Segment
+
+if TYPE_CHECKING:
+    from scrubber.structure.native.pieces import EnvelopeFacts
 
 _SEG_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")
 ENVELOPE = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
@@ -99,6 +103,19 @@ class EnvelopeState:
     hl_prefix: bool = False  # open HL parents from before the piece lie below hl_stack
     check_lx: bool = False  # set once a GS has selected the 837 map
     deferred: list[Deferred] = field(default_factory=list)
+
+    def adopt(self, facts: EnvelopeFacts) -> None:
+        """Take the exact facts a whole-file pass holds here."""
+        self.isa_ids = IdSet(list(facts.isa_ids))
+        self.gs_ids = IdSet(list(facts.gs_ids))
+        self.st_ids = IdSet(list(facts.st_ids))
+        self.gs_count.set(facts.gs_count)
+        self.st_count.set(facts.st_count)
+        self.seg_count.set(facts.seg_count)
+        self.hl_count.set(facts.hl_count)
+        self.lx_count.set(facts.lx_count)
+        self.hl_stack, self.hl_prefix = list(facts.hl_stack), False
+        self.deferred = []
 
     def unknown_bases(self) -> None:
         """Enter piece mode: what came before the piece is not known here."""

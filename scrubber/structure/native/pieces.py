@@ -13,16 +13,21 @@ HL*22 inside a transaction, kind ``hl``; the first piece starts the file, kind `
 
 A piece is trusted when its ``start_key`` equals the previous piece's ``end_key`` and its
 summary's ``start_ok`` holds; otherwise it is checked again from the previous piece's snapshot
-(``restore(snapshot)`` then ``enter_piece(kind)`` instead of ``prime``). The issues of all
-pieces plus :func:`merge_pieces` over their summaries are the issues of the whole file: the
-merge settles what no piece could see alone (control numbers repeated across pieces, GE01,
-IEA01 and SE01 counts, HL parents and LX numbers whose base lies in an earlier piece, reader
-errors that pyx12 charges to the next segment it places). :func:`check_in_pieces` runs this
-protocol in one process; it is the reference the tests hold a cut file to.
+(``restore(snapshot)`` then ``enter_piece(kind)`` instead of ``prime``).
+
+What no piece can see alone (control numbers repeated across pieces, GE01, IEA01 and SE01 counts,
+HL parents and LX numbers whose base lies in an earlier piece, reader errors pyx12 charges to the
+next segment it places) is recorded as deferred checks; :func:`merge_pieces` settles them in file
+order. In a file without such errors it finds nothing. When it does, :attr:`Merge.affected` names
+the pieces the issues fall in: check those again with ``restore(previous snapshot)`` and
+``enter_piece(kind, facts=merge.starts[n])``, which makes every check exact inside the piece, so
+its claims get their issues like any others. :func:`check_in_pieces` runs the whole protocol in
+one process; it is the reference the tests hold a cut file to.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -30,6 +35,7 @@ from scrubber.structure.issues import StructureIssue
 from scrubber.structure.native.envelope import (
     Counter,
     Deferred,
+    ReaderError,
     as_int,
     count_error,
     hl1_message,
@@ -40,8 +46,8 @@ from scrubber.x12.segment import Segment
 
 
 @dataclass(slots=True)
-class _Truth:
-    """The envelope facts at a piece boundary, as a whole-file pass holds them."""
+class EnvelopeFacts:
+    """The envelope facts at a piece boundary, as a whole-file pass holds them there."""
 
     isa_ids: list[str | None] = field(default_factory=list)
     gs_ids: list[str | None] = field(default_factory=list)
@@ -52,14 +58,29 @@ class _Truth:
     hl_count: int = 0
     lx_count: int = 0
     hl_stack: list[int] = field(default_factory=list)
-    pending: list[tuple[tuple[str, str, str, bool], Segment]] = field(default_factory=list)
+    pending: list[tuple[ReaderError, Segment]] = field(default_factory=list)  # for the next placed segment
 
 
-def merge_pieces(summaries: Sequence[PieceSummary]) -> list[StructureIssue]:
-    """The issues only the whole file shows, from the pieces' summaries in file order."""
-    truth = _Truth()
+@dataclass(slots=True)
+class Merge:
+    """What :func:`merge_pieces` finds: the issues only the whole file shows, the piece each falls
+    in (its claims may need judging again: check it again with ``enter_piece(kind, facts=...)``),
+    and the exact facts at the start of every piece."""
+
+    issues: list[StructureIssue]
+    affected: list[int]  # pieces holding some of ``issues``
+    starts: list[EnvelopeFacts]  # one per piece
+
+
+def merge_pieces(summaries: Sequence[PieceSummary]) -> Merge:
+    """Settle the pieces' deferred checks against the facts of the pieces before them (file order)."""
+    truth = EnvelopeFacts()
     found: list[StructureIssue] = []
-    for summary in summaries:
+    affected: list[int] = []
+    starts: list[EnvelopeFacts] = []
+    for number, summary in enumerate(summaries):
+        starts.append(copy.deepcopy(truth))
+        before = len(found)
         if truth.pending and summary.first_found is not None:
             where, loop = summary.first_found
             for (level, code, message, _own), _origin in truth.pending:
@@ -69,14 +90,18 @@ def merge_pieces(summaries: Sequence[PieceSummary]) -> list[StructureIssue]:
             issue = _settle(item, truth)
             if issue is not None:
                 found.append(issue)
+        if len(found) > before:
+            affected.append(number)
         _advance(truth, summary)
     if truth.pending and summaries and summaries[-1].last is not None:
         for (level, code, message, _own), _origin in truth.pending:
             found.append(StructureIssue(level, code, message, summaries[-1].last))
-    return found
+        if len(summaries) - 1 not in affected:
+            affected.append(len(summaries) - 1)
+    return Merge(found, affected, starts)
 
 
-def _settle(item: Deferred, truth: _Truth) -> StructureIssue | None:
+def _settle(item: Deferred, truth: EnvelopeFacts) -> StructureIssue | None:
     """A deferred check against the facts before the piece (``truth``, updated as pyx12 would)."""
     kind, segment, value = item.kind, item.segment, item.value
     error: tuple[str, str, str] | None = None
@@ -114,7 +139,7 @@ def _settle(item: Deferred, truth: _Truth) -> StructureIssue | None:
     return StructureIssue(error[0], error[1], error[2], segment, loop=item.loop)
 
 
-def _advance(truth: _Truth, summary: PieceSummary) -> None:
+def _advance(truth: EnvelopeFacts, summary: PieceSummary) -> None:
     """The facts at the end of the piece: its own where it reset them, else added to the truth."""
     end = summary.envelope
     truth.isa_ids.extend(end.isa_ids.values)
@@ -183,21 +208,28 @@ def context(segments: Sequence[Segment], position: int, kind: str) -> tuple[list
 
 
 def check_in_pieces(
-    segments: Sequence[Segment], cuts: Sequence[tuple[int, str]], rechecked: list[int] | None = None
+    segments: Sequence[Segment],
+    cuts: Sequence[tuple[int, str]],
+    rechecked: list[int] | None = None,
+    *,
+    exact: bool = True,
 ) -> list[StructureIssue]:
-    """Validate ``segments`` cut before the given positions, as ``--jobs`` workers would (each piece
-    on its own guessed state, re-checked from the previous snapshot when the guess was wrong; the
-    numbers of those pieces are added to ``rechecked``)."""
+    """Validate ``segments`` cut before the given positions, as ``--jobs`` workers would: each piece
+    on its own guessed state (checked again from the previous snapshot when the guess was wrong),
+    then the merge, then (``exact``) the pieces the merge found issues in checked again with the
+    exact facts instead of taking the merge's issues. The numbers of pieces checked a second time
+    for a wrong guess are added to ``rechecked``."""
     bounds = [(0, "file"), *cuts]
-    found: list[StructureIssue] = []
+    results: list[list[StructureIssue]] = []
     summaries: list[PieceSummary] = []
+    snapshots = []
     previous_end = None
-    previous_snapshot = None
     for number, (start, kind) in enumerate(bounds):
-        end = bounds[number + 1][0] if number + 1 < len(bounds) else len(segments)
-        next_kind = bounds[number + 1][1] if number + 1 < len(bounds) else None
+        end, next_kind = _extent(bounds, number, len(segments))
         validator = NativeValidator()
-        if kind != "file":
+        if kind == "file":
+            piece_issues, _ok = _run_piece(validator, segments[start:end], next_kind)
+        else:
             primed, hl_count = context(segments, start, kind)
             validator.prime(primed, kind=kind, hl_count=hl_count)
             trusted = validator.state_key(kind) == previous_end
@@ -206,16 +238,31 @@ def check_in_pieces(
                 if rechecked is not None:
                     rechecked.append(number)
                 validator = NativeValidator()
-                validator.restore(previous_snapshot)  # type: ignore[arg-type]
+                validator.restore(snapshots[-1])
                 validator.enter_piece(kind)
                 piece_issues, ok = _run_piece(validator, segments[start:end], next_kind)
-        else:
-            piece_issues, ok = _run_piece(validator, segments[start:end], next_kind)
-        found.extend(piece_issues)
+        results.append(piece_issues)
         summaries.append(validator.summary())
         previous_end = validator.state_key(next_kind) if next_kind else None
-        previous_snapshot = validator.snapshot()
-    return found + merge_pieces(summaries)
+        snapshots.append(validator.snapshot())
+    merge = merge_pieces(summaries)
+    if not exact:
+        return [issue for piece in results for issue in piece] + merge.issues
+    for number in merge.affected:  # rare: only files with such errors; the claims there are judged again
+        start, kind = bounds[number]
+        end, next_kind = _extent(bounds, number, len(segments))
+        validator = NativeValidator()
+        if number:
+            validator.restore(snapshots[number - 1])
+        validator.enter_piece(kind, facts=merge.starts[number])
+        results[number], _ok = _run_piece(validator, segments[start:end], next_kind)
+    return [issue for piece in results for issue in piece]
+
+
+def _extent(bounds: Sequence[tuple[int, str]], number: int, total: int) -> tuple[int, str | None]:
+    if number + 1 < len(bounds):
+        return bounds[number + 1][0], bounds[number + 1][1]
+    return total, None
 
 
 def _run_piece(

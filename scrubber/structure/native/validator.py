@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrubber.structure.issues import StructureIssue
 from scrubber.structure.native.acklog import AckLog
@@ -44,6 +44,9 @@ from scrubber.structure.native.matching import (
 )
 from scrubber.structure.native.walk import MapWalk, WalkError
 from scrubber.x12.segment import Segment
+
+if TYPE_CHECKING:
+    from scrubber.structure.native.pieces import EnvelopeFacts
 
 MAX_ISSUES = 10_000  # per file, as the pyx12 adapter keeps
 _NONE: tuple[StructureIssue, ...] = ()
@@ -346,13 +349,19 @@ class NativeValidator:
             self._silent = False
         self.enter_piece(kind, hl_count=hl_count)
 
-    def enter_piece(self, kind: str, *, hl_count: int | None = None) -> None:
-        """Start a piece here (after :meth:`prime` or :meth:`restore`)."""
+    def enter_piece(self, kind: str, *, hl_count: int | None = None, facts: EnvelopeFacts | None = None) -> None:
+        """Start a piece here (after :meth:`prime` or :meth:`restore`). Without ``facts`` what came
+        before is unknown and checks that need it are deferred to the merge; with the exact facts
+        (:attr:`.pieces.Merge.starts`) every check is made here."""
         envelope = self.state.envelope
-        envelope.unknown_bases()
-        if hl_count is not None:
-            envelope.hl_count.set(hl_count)
         self.state.pending = []
+        if facts is None:
+            envelope.unknown_bases()
+            if hl_count is not None:
+                envelope.hl_count.set(hl_count)
+        else:
+            envelope.adopt(facts)
+            self.state.pending = list(facts.pending)
         self._piece_kind = kind
         self._first_pending = True
         self._first_found = None

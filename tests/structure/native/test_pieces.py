@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bench.mutants import mutant, render, sources
-from scrubber.structure.native.pieces import check_in_pieces, cut_points
+from scrubber.structure.native.pieces import check_in_pieces, cut_points, merge_pieces
 from scrubber.structure.native.validator import NativeValidator
 from scrubber.synthetic import random_claims, render_837
 from tests.conftest import TR3_FILES
@@ -20,6 +20,8 @@ def _whole_and_pieces(data: bytes, every: int = 1, rechecked: list[int] | None =
     cuts = cut_points(segments, every=every)
     whole = sorted(full(i) for i in NativeValidator().check(segments))
     pieces = sorted(full(i) for i in check_in_pieces(segments, cuts, rechecked))
+    merged = sorted(full(i) for i in check_in_pieces(segments, cuts, exact=False))
+    assert merged == pieces  # the merge's deferred checks say what an exact pass says
     return whole, pieces, cuts
 
 
@@ -60,9 +62,10 @@ def _cut_between(text: str, first: str, second: str) -> tuple[list, list[tuple[i
 
 
 def _issues(segments, cuts):
-    return sorted(full(i) for i in check_in_pieces(segments, cuts)), sorted(
-        full(i) for i in NativeValidator().check(segments)
-    )
+    merged = sorted(full(i) for i in check_in_pieces(segments, cuts, exact=False))
+    exact = sorted(full(i) for i in check_in_pieces(segments, cuts))
+    assert merged == exact
+    return exact, sorted(full(i) for i in NativeValidator().check(segments))
 
 
 def test_a_control_number_repeated_in_a_later_piece_is_found_by_the_merge():
@@ -90,8 +93,7 @@ def test_a_transaction_cut_at_a_subscriber_keeps_its_se_count_hl_parents_and_lin
     segments = segments_of(text.encode())
     cuts = [c for c in cut_points(segments) if c[1] == "hl"]
     assert len(cuts) >= 3
-    pieces = sorted(full(i) for i in check_in_pieces(segments, cuts))
-    whole = sorted(full(i) for i in NativeValidator().check(segments))
+    pieces, whole = _issues(segments, cuts)
     assert pieces == whole
     assert sorted(code for _level, code, *_ in whole) == ["4", "HL2"]
 
@@ -157,3 +159,23 @@ def test_priming_says_nothing_and_keys_are_hashable():
     assert all(i.segment.index > segments[1].index for i in found)
     assert hash(validator.state_key("st")) == hash(validator.state_key("st"))
     assert NativeValidator().check(segments)[0].segment.id == "GS"  # the whole file does report it
+
+
+def test_the_merge_names_the_pieces_its_issues_fall_in():
+    text = _synthetic(claims=3, per_transaction=1, per_interchange=5).replace("GE*3*", "GE*2*")
+    segments, cuts = _cut_between(text, "ST*837*0001", "ST*837*0002")
+    bounds = [(0, "file"), *cuts]
+    summaries = []
+    for number, (start, kind) in enumerate(bounds):
+        end = bounds[number + 1][0] if number + 1 < len(bounds) else len(segments)
+        validator = NativeValidator()
+        if kind != "file":
+            validator.prime(segments[:2], kind=kind)
+        for segment in segments[start:end]:
+            validator.feed(segment)
+        validator.finish(bounds[number + 1][1] if number + 1 < len(bounds) else None)
+        summaries.append(validator.summary())
+    merge = merge_pieces(summaries)
+    assert [(i.level, i.code, i.segment.id) for i in merge.issues] == [("gs", "5", "GE")]
+    assert merge.affected == [1]
+    assert (merge.starts[1].gs_count, merge.starts[1].st_count) == (1, 1)

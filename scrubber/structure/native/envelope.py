@@ -30,6 +30,7 @@ _SEG_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")
 ENVELOPE = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
 _SPECIAL = ENVELOPE | {"HL", "CLM", "LX"}  # segments the bookkeeping looks into
 _GOOD_IDS: set[str] = set()  # segment ids seen to be well formed (a cache of the id check)
+PLAIN_IDS: set[str] = set()  # of those, the ones the bookkeeping does not look into (only counts)
 
 _NO_ERRORS: list = []  # shared, never appended to
 
@@ -221,6 +222,8 @@ def _odd_segment(segment: Segment) -> tuple[list[ReaderError], list[str]]:
         errors.append(("seg", "1", f'Segment identifier "{seg_id}" is invalid', True))
     elif seg_id[:1] != " ":
         _GOOD_IDS.add(seg_id)
+        if seg_id not in _SPECIAL:
+            PLAIN_IDS.add(seg_id)
     return errors, elements
 
 

@@ -23,6 +23,7 @@ from scrubber.structure.issues import StructureIssue
 from scrubber.structure.native.acklog import AckLog
 from scrubber.structure.native.elements import ElementChecker, Problem, element_value
 from scrubber.structure.native.envelope import (
+    PLAIN_IDS,
     Deferred,
     EnvelopeState,
     ReaderError,
@@ -51,6 +52,8 @@ if TYPE_CHECKING:
 MAX_ISSUES = 10_000  # per file, as the pyx12 adapter keeps
 _NONE: tuple[StructureIssue, ...] = ()
 _TRAILERS = frozenset({"IEA", "GE", "SE"})
+_NO_WALK_ERRORS: list[WalkError] = []  # shared, never appended to
+_NO_READER_ERRORS: list[ReaderError] = []  # shared, never appended to
 # A stand-in for the segment that opens the next piece, to learn what it will find (state_key).
 _NEXT = {"st": ["ST", "837", "", "005010X222A1"], "hl": ["HL", "", "", "22", ""]}
 
@@ -157,8 +160,21 @@ class NativeValidator:
     # -- one segment ----------------------------------------------------------------------------
 
     def _segment(self, segment: Segment, state: ValidatorState) -> None:
-        elements, errors = parse_segment(state.envelope, segment)
+        elements = segment.elements
         seg_id = elements[0]
+        component = segment.delimiters.component
+        first = elements[1] if len(elements) > 1 else ""
+        if (  # the common case, as parse_segment's first test: a plain, well-formed segment
+            seg_id in PLAIN_IDS
+            and elements[-1]
+            and first
+            and (component not in first or first.replace(component, ""))
+        ):
+            state.envelope.seg_count.value += 1
+            errors: list[ReaderError] = _NO_READER_ERRORS
+        else:
+            elements, errors = parse_segment(state.envelope, segment)
+            seg_id = elements[0]
         if self._first_pending:
             self._first_pending = False
             self._first_segment = segment
@@ -167,7 +183,6 @@ class NativeValidator:
             self._forced(seg_id, elements, segment, state)
         else:
             start = state.node
-            component = segment.delimiters.component
             places = self._qualifiers.get(seg_id)
             if places is None:
                 signature: object = seg_id
@@ -185,7 +200,11 @@ class NativeValidator:
             plan = self._plans.get((start, signature))
             if plan is None:
                 plan = self._walk.plan(start, signature, lambda: matcher(seg_id, elements, component))
-            walk_errors = self._walk.run(plan, state.counts, seg_id, start, elements, component)
+            quick = plan.quick
+            if quick is not None and quick(state.counts):
+                walk_errors = _NO_WALK_ERRORS
+            else:
+                walk_errors = self._walk.run(plan, state.counts, seg_id, start, elements, component)
             target = plan.target
             if target >= 0:
                 state.node = target

@@ -35,6 +35,51 @@ _NO_ERRORS: list[WalkError] = []  # shared, never appended to
 class Plan:
     target: int  # the matched segment node, -1 when the segment was not found (or skipped)
     ops: tuple[tuple[int, ...], ...]
+    quick: Callable[[dict[int, int]], bool] | None = None  # applies the plan when it finds no error
+
+
+def _quick(ops: tuple[tuple[int, ...], ...]) -> Callable[[dict[int, int]], bool] | None:
+    """A shortcut for the common case: no required segment or loop passed unseen, no limit
+    reached. It returns False, having changed nothing, whenever :meth:`MapWalk.run` has something
+    to say."""
+    misses = tuple(op[1] for op in ops[:-1] if op[0] in (MISS, MISS_LOOP))
+    if len(misses) != len(ops) - 1 or not ops:
+        return None
+    final = ops[-1]
+    if final[0] == MATCH and not final[4]:
+        _kind, key, _node, limit, _unused = final
+
+        def match(counts: dict[int, int]) -> bool:
+            get = counts.get
+            for miss in misses:
+                if get(miss, 0) < 1:
+                    return False
+            count = get(key, 0)
+            if count >= limit:
+                return False
+            counts[key] = count + 1
+            return True
+
+        return match
+    if final[0] == ENTER and not final[4]:
+        _kind, key, _loop, limit, _unused, first, below = final
+
+        def enter(counts: dict[int, int]) -> bool:
+            get = counts.get
+            for miss in misses:
+                if get(miss, 0) < 1:
+                    return False
+            count = get(key, 0)
+            if count >= limit:
+                return False
+            for item in below.intersection(counts):
+                del counts[item]
+            counts[key] = count + 1
+            counts[first] = get(first, 0) + 1
+            return True
+
+        return enter
+    return None
 
 
 class MapWalk:
@@ -53,7 +98,8 @@ class MapWalk:
         if found is None:
             if len(self.plans) >= PLAN_LIMIT:
                 self.plans.clear()
-            found = self.plans[key] = _Planner(self.nodes, matcher()).walk(start)
+            plan = _Planner(self.nodes, matcher()).walk(start)
+            found = self.plans[key] = Plan(plan.target, plan.ops, _quick(plan.ops))
         return found
 
     def run(

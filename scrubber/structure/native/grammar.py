@@ -20,7 +20,7 @@ import pickle
 import re
 import tempfile
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import structlog
@@ -32,7 +32,7 @@ LOOP, SEGMENT, ROOT = 0, 1, 2
 CONTROL_MAP = "x12.control.00501.xml"
 TRANSACTION_MAP = "837.5010.X222.A1.xml"
 MAP_FILES = (TRANSACTION_MAP, CONTROL_MAP, "dataele.xml", "codes.xml")
-COMPILER_VERSION = 3  # bump when the compiled layout changes: old caches are then ignored
+COMPILER_VERSION = 4  # bump when the compiled layout changes: old caches are then ignored
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,13 +100,10 @@ class Grammar:
     transaction_gs: int
     counters: dict[str, int]  # path -> counter id
     qualifier_at: dict[str, tuple[tuple[int, int], ...]]  # seg id -> where its qualifiers sit
-    icvn: str = "00501"
-    version: str = ""
-    transaction_id: str = "837"
+    icvn: str = "00501"  # ISA12, GS08 and GS01 of the transactions this map checks
     gs08: str = "005010X222A1"
     gs01: str = "HC"
     source_hash: str = ""
-    extra: dict[str, object] = field(default_factory=dict)
 
     def node_by_path(self, path: str) -> Node:
         for node in self.nodes:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from bench.mutants import KINDS, Mutant, mutant
 from scrubber.acks.ack999 import can_acknowledge, write_999
-from scrubber.rules.structure import rule_for
+from scrubber.rules.tr3 import rule_for
 from scrubber.structure.issues import StructureIssue
 from scrubber.structure.native.validator import NativeValidator
 from scrubber.structure.pyx12_adapter import StructureResult, validate

@@ -22,7 +22,7 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, Protocol
@@ -45,7 +45,7 @@ log = structlog.get_logger("scrubber.pipeline")
 
 StructureMode = Literal["native", "pyx12", "off"]
 STRUCTURE_MODES: tuple[StructureMode, ...] = ("native", "pyx12", "off")
-DEFAULT_STRUCTURE: StructureMode = "pyx12"
+DEFAULT_STRUCTURE: StructureMode = "native"
 Source = str | os.PathLike[str] | bytes | BinaryIO
 STDIN_NAME = "-"
 
@@ -55,14 +55,18 @@ Progress = Callable[[int, int], None]  # (bytes, claims) read and judged since t
 
 
 class SegmentCheck(Protocol):
-    """A structure check that runs in the walker's pass (the native validator)."""
+    """A structure check that runs in the walker's pass (the native validator).
 
-    def feed(self, segment: Segment) -> list[StructureIssue]: ...
+    ``feed`` returns the issues known once a segment is read (all of those about it and the
+    segments before it); ``finish`` those known at the end of the data (``next_kind``: the kind
+    of piece that follows, for a piece of a file); ``ack`` is what a 999 is written from.
+    """
 
-    def finish(self) -> list[StructureIssue]: ...
+    ack: Any
 
-    @property
-    def result(self) -> Any: ...
+    def feed(self, segment: Segment) -> Sequence[StructureIssue]: ...
+
+    def finish(self, next_kind: str | None = None) -> list[StructureIssue]: ...
 
 
 @dataclass(slots=True)
@@ -98,12 +102,14 @@ class Scan:
         walker: Walker | None = None,
         start: tuple[Delimiters, Cursor] | None = None,
         final: bool = True,
+        next_kind: str | None = None,
         piece: bool = False,
         quiet: bool = False,
     ) -> None:
         """``walker``, ``start``, ``final`` and ``piece`` are for a piece of a file (``--jobs``): a
         walker set up for where it starts, the reader's delimiters and position there, whether the
-        piece runs to the end of the file; a piece leaves the file's totals to whoever merges it.
+        piece runs to the end of the file (else ``next_kind`` says how the next piece starts); a
+        piece leaves the file's totals to whoever merges it.
         ``quiet``: no ``file.checked`` log event (the merger of ``--jobs`` logs the file)."""
         self.name = name
         self.path = path  # the file on disk ('' for a stream that was not spooled)
@@ -115,6 +121,7 @@ class Scan:
         self._check = check
         self._start = start
         self._final = final
+        self._next_kind = next_kind
         self._piece = piece
         self._quiet = quiet or piece
         self.walker = walker or Walker()
@@ -129,7 +136,7 @@ class Scan:
         if self._check is not None:
             if self.structure is None:
                 self.structure = StructureIndex()
-            segments = _checked(reader, self._check, self.structure, final=final)
+            segments = _checked(reader, self._check, self.structure, None if final else self._next_kind)
         structure = self.structure
         totals = self.totals
         try:
@@ -151,7 +158,7 @@ class Scan:
                 totals.summary.count([finding])
                 yield finding
         if self._check is not None and self.structure_result is None:
-            self.structure_result = self._check.result
+            self.structure_result = self._check.ack
         totals.sha256 = self._stream.hexdigest()
         totals.bytes_read = reader.bytes_read
         if not self._quiet:
@@ -177,7 +184,7 @@ class Scan:
 
 
 def _checked(
-    segments: Iterable[Segment], check: SegmentCheck, index: StructureIndex, *, final: bool
+    segments: Iterable[Segment], check: SegmentCheck, index: StructureIndex, next_kind: str | None
 ) -> Iterator[Segment]:
     """Hand each segment to the structure check before the walker sees it."""
     feed, add = check.feed, index.add
@@ -186,8 +193,7 @@ def _checked(
         if found:
             add(found)
         yield segment
-    if final:
-        add(check.finish())
+    add(check.finish(next_kind))
 
 
 class Pipeline:

@@ -32,6 +32,18 @@ class StructureIndex:
             else:
                 self._by_segment.setdefault(issue.segment.index, []).append(issue)
 
+    def seed(self, issues: Iterable[StructureIssue]) -> None:
+        """Issues an earlier piece of the file reported on segments this piece holds as context
+        (an HL*20 block above its claims): its claims get them, the file does not again."""
+        for issue in issues:
+            if issue.segment is not None:
+                self._by_segment.setdefault(issue.segment.index, []).append(issue)
+                self._attached.add(issue.segment.index)
+
+    def placed(self) -> dict[int, list[StructureIssue]]:
+        """Every issue with a segment, by segment position."""
+        return self._by_segment
+
     def __len__(self) -> int:
         return len(self._unplaced) + sum(len(found) for found in self._by_segment.values())
 

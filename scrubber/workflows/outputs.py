@@ -82,7 +82,8 @@ class FileOutputs(BaseSink):
         options = self._options
         try:
             if options.ack999 is not None:
-                self._sinks.append(Ack999Writer(self._stage(options.ack999, ".999"), name))
+                out = self._stage(options.ack999, ".999")
+                self._sinks.append(Ack999Writer(out, name, control=self._control, now=self._now))
             if options.ack277 is not None:
                 out = self._stage(options.ack277, ".277")
                 self._sinks.append(Ack277Writer(out, self._registry, control=self._control, now=self._now))

@@ -15,6 +15,7 @@ from scrubber.pipeline import Pipeline, StructureMode
 from scrubber.refdata.codesets.icd10 import CodeSets
 from scrubber.rules.catalogue import default_registry
 from scrubber.rules.engine import RuleEngine
+from scrubber.structure.native import NativeValidator
 
 
 def build_engine(
@@ -40,12 +41,7 @@ def build_pipeline(
 ) -> Pipeline:
     """The pipeline for a run: the engine of :func:`build_engine` and the chosen structure check."""
     engine = build_engine(config, as_of=as_of, settings=settings)
-    return Pipeline(engine, structure, native=native_check_factory() if structure == "native" else None)
-
-
-def native_check_factory():  # type: ignore[no-untyped-def]
-    """The native TR3 validator, once it is available (None until then)."""
-    return None
+    return Pipeline(engine, structure, native=NativeValidator if structure == "native" else None)
 
 
 def default_engine(as_of: dt.date | None = None) -> RuleEngine:

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
+from structlog.testing import capture_logs
 
 from scrubber.synthetic import random_claims, render_837
 from scrubber.workflows import parallel
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.slow  # many --jobs runs with the TR3 check
 
 AS_OF = dt.date(2026, 11, 1)
 PIECE = 8 << 10  # bytes per piece in these tests
-ENGINES = ["pyx12"]
+ENGINES = ["native", "pyx12"]
 
 
 @pytest.fixture(autouse=True)
@@ -204,3 +205,31 @@ def test_the_tr3_examples(tmp_path: Path, structure: str) -> None:
     documents = _same_report(tmp_path, list(TR3_FILES), structure)
     assert len(documents) == 16
     assert any(_findings(d) for d in documents)  # some examples have structure findings
+
+
+def test_an_error_in_the_billing_provider_block_reaches_claims_in_every_piece(tmp_path: Path) -> None:
+    """A transaction too large for one piece is cut before subscribers (HL*22): every claim under
+    the billing provider shares its HL*20 block, so an error there rejects the claims of later
+    pieces too, as in one process."""
+    text = render_837(list(random_claims(150, seed=4)), claims_per_transaction=150)
+    text = text.replace("NM1*85*2*BILLING CLINIC*****XX*", "NM1*85*2*BILLING CLINIC*****ZZ*", 1)
+    path = _write(tmp_path / "one-big-transaction.837", text)
+    with path.open("rb") as stream:
+        assert {b.kind for b in plan(stream, 2, piece_size=PIECE).boundaries} == {"hl"}
+    with capture_logs() as logs:
+        (document,) = _same_report(tmp_path, [path], "native")
+    assert all(any(f["rule"] == "X12014" for f in claim["findings"]) for claim in document["claims"])
+    assert any(e.get("reason") == "HL context" for e in logs if e["event"] == "piece.rechecked")
+
+
+@pytest.mark.parametrize("name", ["repeated-st02", "repeated-isa13", "repeated-gs06", "ge-count"])
+def test_facts_across_pieces_are_settled_by_the_parent(
+    tmp_path: Path, broken_files: dict[str, Path], name: str
+) -> None:
+    """A control number repeated from an earlier piece, a count over several pieces: the worker
+    cannot know; the parent settles it and checks that piece again with the exact facts."""
+    with capture_logs() as logs:
+        (document,) = _same_report(tmp_path, [broken_files[name]], "native")
+    assert _findings(document, BROKEN[name][1])
+    if name != "ge-count":  # the walker reports a wrong GE01 itself (ENV001); X12 adds nothing there
+        assert any(e.get("reason") == "envelope facts" for e in logs if e["event"] == "piece.rechecked")

@@ -72,15 +72,18 @@ class Merge:
     starts: list[EnvelopeFacts]  # one per piece
 
 
-def merge_pieces(summaries: Sequence[PieceSummary]) -> Merge:
-    """Settle the pieces' deferred checks against the facts of the pieces before them (file order)."""
-    truth = EnvelopeFacts()
-    found: list[StructureIssue] = []
-    affected: list[int] = []
-    starts: list[EnvelopeFacts] = []
-    for number, summary in enumerate(summaries):
-        starts.append(copy.deepcopy(truth))
-        before = len(found)
+class Settlement:
+    """The deferred checks settled one piece at a time, in file order (what the parent of
+    ``--jobs`` does as pieces come back; :func:`merge_pieces` does it for all pieces at once)."""
+
+    def __init__(self) -> None:
+        self._truth = EnvelopeFacts()
+
+    def take(self, summary: PieceSummary, *, last: bool = False) -> tuple[EnvelopeFacts, list[StructureIssue]]:
+        """The exact facts at the piece's start, and the issues only the whole file shows in it."""
+        truth = self._truth
+        start = copy.deepcopy(truth)
+        found: list[StructureIssue] = []
         if truth.pending and summary.first_found is not None:
             where, loop = summary.first_found
             for (level, code, message, _own), _origin in truth.pending:
@@ -90,14 +93,26 @@ def merge_pieces(summaries: Sequence[PieceSummary]) -> Merge:
             issue = _settle(item, truth)
             if issue is not None:
                 found.append(issue)
-        if len(found) > before:
-            affected.append(number)
         _advance(truth, summary)
-    if truth.pending and summaries and summaries[-1].last is not None:
-        for (level, code, message, _own), _origin in truth.pending:
-            found.append(StructureIssue(level, code, message, summaries[-1].last))
-        if len(summaries) - 1 not in affected:
-            affected.append(len(summaries) - 1)
+        if last and truth.pending and summary.last is not None:
+            for (level, code, message, _own), _origin in truth.pending:
+                found.append(StructureIssue(level, code, message, summary.last))
+            truth.pending = []
+        return start, found
+
+
+def merge_pieces(summaries: Sequence[PieceSummary]) -> Merge:
+    """Settle the pieces' deferred checks against the facts of the pieces before them (file order)."""
+    settlement = Settlement()
+    found: list[StructureIssue] = []
+    affected: list[int] = []
+    starts: list[EnvelopeFacts] = []
+    for number, summary in enumerate(summaries):
+        start, issues = settlement.take(summary, last=number == len(summaries) - 1)
+        starts.append(start)
+        if issues:
+            found.extend(issues)
+            affected.append(number)
     return Merge(found, affected, starts)
 
 

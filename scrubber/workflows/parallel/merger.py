@@ -22,6 +22,7 @@ from scrubber.report.events import ClaimResult, FileEnd, Sink
 from scrubber.report.model import FileReport
 from scrubber.rules.engine import RuleEngine
 from scrubber.structure.issues import StructureIssue
+from scrubber.structure.native.pieces import Settlement
 from scrubber.workflows.parallel.tasks import PieceResult, PieceTask
 from scrubber.workflows.parallel.worker import check_piece
 
@@ -34,8 +35,15 @@ class _FileRun:
 
     totals: Totals
     pieces: int = 1
+    settlement: Settlement = field(default_factory=Settlement)  # the native check's cross-piece facts
+    issues_at: dict[int, list[StructureIssue]] = field(default_factory=dict)  # structure issues by segment
     started: float = field(default_factory=time.perf_counter)
     unattached: list[tuple[int | None, StructureIssue]] = field(default_factory=list)
+
+
+def _started_right(result: PieceResult) -> bool:
+    """The native check saw the piece start with the segment the plan cut before."""
+    return result.check is None or result.check.start_ok
 
 
 class Merger:
@@ -68,10 +76,24 @@ class Merger:
         if run is None or self._unreadable:
             return
         previous = self._previous
-        if previous is not None and previous.end is not None and result.start_key != previous.end_key:
-            log.info("piece.rechecked", file=task.name, piece=task.number)
+        guessed_wrong = result.start_key != previous.end_key if previous is not None else False
+        if previous is not None and previous.end is not None and (guessed_wrong or not _started_right(result)):
+            log.info("piece.rechecked", file=task.name, piece=task.number, reason="start state")
             task.resume = previous.end
             result = check_piece(task)
+        if result.check is not None:
+            start, issues = run.settlement.take(result.check, last=task.end is None)
+            if issues:  # what only the whole file shows falls in this piece: check it with the exact facts
+                log.info("piece.rechecked", file=task.name, piece=task.number, reason="envelope facts")
+                task.resume, task.facts = previous.end if previous is not None else None, start
+                result = check_piece(task)
+            above = [issue for index in result.context or () for issue in run.issues_at.get(index, ())]
+            if above and previous is not None:  # its claims' HL context carries issues an earlier piece found
+                log.info("piece.rechecked", file=task.name, piece=task.number, reason="HL context")
+                task.resume, task.context_issues = previous.end, above
+                result = check_piece(task)
+            for index, found in (result.found or {}).items():
+                run.issues_at.setdefault(index, []).extend(i for i in found if i not in run.issues_at.get(index, ()))
         totals = run.totals
         claims = 0
         for item in result.items:

@@ -35,6 +35,8 @@ class PieceTask:
     pieces: int = 1  # how many pieces the file has
     segments: bool = False  # ship each claim's segments (a report format shows them)
     resume: PieceState | None = None  # set when the guessed start state proved wrong
+    facts: Any = None  # the exact envelope facts at the start, for a re-check the whole file needs
+    context_issues: list[StructureIssue] | None = None  # earlier pieces' issues on this piece's HL context
 
     @property
     def whole(self) -> bool:
@@ -50,3 +52,6 @@ class PieceResult:
     bytes_read: int = 0
     error: str | None = None  # why the file is not X12 (its first piece)
     unattached: list[tuple[int | None, StructureIssue]] | None = None  # structure issues no claim held
+    check: Any = None  # the native check's summary of the piece (what only the whole file settles)
+    found: dict[int, list[StructureIssue]] | None = None  # the piece's structure issues by segment position
+    context: list[int] | None = None  # positions of the HL context segments the piece was primed with

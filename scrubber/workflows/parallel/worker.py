@@ -15,10 +15,12 @@ from typing import Any, BinaryIO
 from scrubber.errors import UnreadableInput
 from scrubber.pipeline import Pipeline, Scan
 from scrubber.report.events import ClaimResult
+from scrubber.structure.index import StructureIndex
 from scrubber.transaction.walker import Walker, WalkerState
 from scrubber.workflows.parallel.planner import Boundary
 from scrubber.workflows.parallel.tasks import PieceResult, PieceState, PieceTask
 from scrubber.x12.reader import Cursor, SegmentReader
+from scrubber.x12.segment import Segment
 
 _pipeline: Pipeline | None = None  # the worker's, inherited through fork: rules and data load once
 
@@ -44,26 +46,49 @@ def check_piece(task: PieceTask) -> PieceResult:
     with handle:
         walker = Walker()
         check = pipeline.segment_check()
-        delimiters, cursor = _resume_point(task, walker, handle)
-        start_key = boundary_key(task.boundary.kind, cursor, walker.snapshot()) if task.boundary else None
+        delimiters, cursor, context = _resume_point(task, walker, check, handle)
+        index = None
+        if check is not None:
+            index = StructureIndex()
+            index.seed(task.context_issues or ())
+        start_key = _key(task.boundary.kind, cursor, walker, check) if task.boundary else None
         handle.seek(task.start)
         window = _Window(handle, task.start, task.end)
         final = task.end is None
         start = (delimiters, cursor) if task.boundary else None
-        scan = Scan(pipeline, window, task.name, check=check, walker=walker, start=start, final=final, piece=True)  # type: ignore[arg-type]
+        scan = Scan(
+            pipeline,
+            window,  # type: ignore[arg-type]
+            task.name,
+            structure=index,
+            check=check,
+            walker=walker,
+            start=start,
+            final=final,
+            next_kind=task.next_kind,
+            piece=True,
+        )
         try:
             items = [_portable(item, task.segments) for item in scan]
         except UnreadableInput as error:
             return PieceResult([], error=error.reason)
     unattached = scan.structure.unattached() if scan.structure is not None else None
     result = PieceResult(items, start_key, bytes_read=window.read_so_far, unattached=unattached)
+    if check is not None and index is not None:
+        result.check, result.found, result.context = check.summary(), index.placed(), context
     if not final:
         assert scan.reader is not None
         cursor = dataclasses.replace(scan.reader.cursor)
-        state = walker.snapshot()
-        result.end_key = boundary_key(task.next_kind or "st", cursor, state)
-        result.end = PieceState(cursor, state)
+        next_kind = task.next_kind or "st"
+        result.end_key = _key(next_kind, cursor, walker, check)
+        result.end = PieceState(cursor, walker.snapshot(), check.snapshot() if check is not None else None)
     return result
+
+
+def _key(kind: str, cursor: Cursor, walker: Walker, check: Any) -> tuple[Any, ...]:
+    """What the piece boundary's first segment observes, walker and structure check alike."""
+    found = boundary_key(kind, cursor, walker.snapshot())
+    return (found, check.state_key(kind)) if check is not None else found
 
 
 def _check_whole(pipeline: Pipeline, task: PieceTask) -> PieceResult:
@@ -80,25 +105,48 @@ def _portable(item: Any, segments: bool) -> Any:
     return item.portable(with_segments=segments) if isinstance(item, ClaimResult) else item
 
 
-def _resume_point(task: PieceTask, walker: Walker, handle: BinaryIO) -> tuple[Any, Cursor]:
-    """Delimiters and cursor to resume reading at, with the walker primed or restored."""
+def _resume_point(
+    task: PieceTask, walker: Walker, check: Any, handle: BinaryIO
+) -> tuple[Any, Cursor, list[int]]:
+    """Delimiters and cursor to resume reading at, with the walker and the check primed or
+    restored; and the positions of the HL context segments above the piece's first claims.
+
+    A re-check starts from the true state at the boundary (the previous piece's end), and with
+    ``task.facts`` from the exact envelope facts a whole-file pass holds there.
+    """
     boundary = task.boundary
     if boundary is None:
-        return None, Cursor()
+        return None, Cursor(), []
     if task.resume is not None:
         walker.restore(task.resume.walker)
-        return boundary.delimiters, dataclasses.replace(task.resume.cursor)
-    _prime(walker, handle, boundary)
-    return boundary.delimiters, boundary.at.start.cursor(boundary.at.st_index)
+        if check is not None:
+            check.restore(task.resume.check)
+            check.enter_piece(boundary.kind, facts=task.facts)
+        body = task.resume.walker.body
+        context = [s.index for s in body.billing] if body is not None and boundary.kind == "hl" else []
+        return boundary.delimiters, dataclasses.replace(task.resume.cursor), context
+    segments = _context(handle, boundary)
+    walker.prime(segments)
+    if check is not None:
+        check.prime(segments, kind=boundary.kind, hl_count=boundary.last_hl if boundary.kind == "hl" else None)
+    _set_counts(walker, boundary)
+    context = [s.index for s in segments if s.st_index > 1] if boundary.kind == "hl" else []
+    return boundary.delimiters, boundary.at.start.cursor(boundary.at.st_index), context
 
 
-def _prime(walker: Walker, handle: BinaryIO, boundary: Boundary) -> None:
-    """Guess the walker state at a boundary: walk its ISA, GS (ST, HL*20 block), fix the counts."""
+def _context(handle: BinaryIO, boundary: Boundary) -> list[Segment]:
+    """The segments a piece is primed with: its ISA, GS (and the ST and HL*20 block for an HL cut)."""
+    segments: list[Segment] = []
     for span in boundary.context:
         handle.seek(span.start.offset)
         data = handle.read(span.end - span.start.offset)
         cursor = span.start.cursor(span.st_index)
-        walker.prime(SegmentReader(io.BytesIO(data), resume=(boundary.delimiters, cursor)))
+        segments.extend(SegmentReader(io.BytesIO(data), resume=(boundary.delimiters, cursor)))
+    return segments
+
+
+def _set_counts(walker: Walker, boundary: Boundary) -> None:
+    """Guess the walker state at a boundary: the counts the plan saw before it."""
     envelope = walker.envelope  # live objects: the counts are set on the walker's own state
     if envelope.interchange is not None:
         envelope.interchange.groups = boundary.groups

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from scrubber.rules.structure import rule_for
+from scrubber.rules.tr3 import rule_for
 from scrubber.structure.issues import StructureIssue
 from scrubber.structure.native.validator import NativeValidator
 from scrubber.structure.pyx12_adapter import StructureResult, validate

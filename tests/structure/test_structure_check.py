@@ -132,7 +132,7 @@ def test_pyx12_log_lines_reach_structlog_without_segment_data(tmp_path, cli):
     text = broken_text().replace("*MBR", "*M\u00c9MBER", 1)  # a member id pyx12 will quote
     path = tmp_path / "claims.837"
     path.write_bytes(text.encode("latin-1"))
-    result = cli("--log-level", "debug", "check", "--format", "json", str(path))
+    result = cli("--log-level", "debug", "check", "--structure", "pyx12", "--format", "json", str(path))
     events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     assert any(e["event"] == "pyx12.log" and e.get("code") for e in events)
     for secret in ("PUBLIC", "JOHN", "MBR0", "M\u00c9MBER", "19700501", BROKEN_CHARGE):

@@ -336,7 +336,7 @@ def test_structure_check_and_acknowledgments_like_check(folders, tmp_path):
     inbox, outbox = folders
     broken = _clean().replace(b"DMG*D8*19700501*F", b"DMG*D8*1970*F")  # a date the TR3 check refuses
     _drop(inbox, {"a.837": _clean(), "b.837": broken})
-    config = settings(inbox, outbox, structure="pyx12", outputs=("json", "999", "277ca", "split"))
+    config = settings(inbox, outbox, structure="native", outputs=("json", "999", "277ca", "split"))
     summary = run_sweep(config)
     assert summary.processed == 2
     reports = outbox / "reports"

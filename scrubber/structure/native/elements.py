@@ -17,15 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from scrubber.structure.native.fastpath import build
 from scrubber.structure.native.grammar import CompositeSpec, ElementSpec, Node
+from scrubber.structure.native.values import DTP_FORMATS, is_type
 
 # (level, code, message, element, component, data element, bad value)
 Problem = tuple[str, str, str, int, int, str, str | None]
 
-_BAD_TEXT = re.compile(r"""[^A-Za-z0-9!"&'()*+,\-./:;?= %~@\[\]_{}\\|<>^`#$]""")  # 5010 extended set
-_NUMBER = re.compile(r"-?[0-9]+")
-_DECIMAL = re.compile(r"-?[0-9]*(?:\.[0-9]+)?")
-_DIGITS = re.compile(r"[0-9]+")
 _CONTROL = (
     ("\x07", "BEL"), ("\x09", "HT"), ("\x0a", "LF"), ("\x0b", "VT"), ("\x0c", "FF"), ("\x0d", "CR"),
     ("\x1c", "FS"), ("\x1d", "GS"), ("\x1e", "RS"), ("\x1f", "US"), ("\x01", "SOH"), ("\x02", "STX"),
@@ -34,59 +32,7 @@ _CONTROL = (
 )
 _CONTROL_CHARS = re.compile("[" + "".join(char for char, _ in _CONTROL) + "]")
 _DATE_TYPES = ("RD8", "DT", "D8", "D6")
-_DTP_FORMATS = ("RD8", "D8", "D6", "DT", "TM")
 MEMO_LIMIT = 200_000  # memoized segments before the memo is cleared (bounded memory)
-
-
-def is_time(value: str) -> bool:
-    """HHMM, HHMMSS or HHMMSSd(d), hours to 23, minutes and seconds to 59 (compared as text)."""
-    if not _DIGITS.fullmatch(value) or value[0:2] > "23" or value[2:4] > "59":
-        return False
-    return len(value) <= 4 or (6 <= len(value) <= 8 and value[4:6] <= "59")
-
-
-def is_date(kind: str, value: str) -> bool:
-    """CCYYMMDD (also YYMMDD, and CCYYMMDDHHMM for DT) from the year 1800 on."""
-    if (kind == "D8" and len(value) != 8) or (kind == "D6" and len(value) != 6):
-        return False
-    if not _DIGITS.fullmatch(value) or len(value) not in (6, 8, 12):
-        return False
-    if len(value) == 6:
-        value = ("20" if int(value[0:2]) < 50 else "19") + value
-    year, month = int(value[0:4]), int(value[4:6])
-    day = int(value[6:8]) if len(value) >= 8 else 0
-    if year < 1800 or not 1 <= month <= 12:
-        return False
-    if month in (4, 6, 9, 11):
-        days = 30
-    elif month == 2:
-        days = 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
-    else:
-        days = 31
-    if not 1 <= day <= days:
-        return False
-    return len(value) != 12 or is_time(value[8:12])
-
-
-def is_type(value: str, data_type: str) -> bool:
-    """Whether ``value`` is valid for an X12 data type (an unknown type is never valid)."""
-    if not data_type:
-        return True
-    head = data_type[0]
-    if head == "N":
-        return _NUMBER.fullmatch(value) is not None
-    if data_type == "R":
-        return _DECIMAL.fullmatch(value) is not None
-    if data_type in ("ID", "AN"):
-        return _BAD_TEXT.search(value) is None
-    if data_type == "RD8":
-        parts = value.split("-")
-        return len(parts) == 2 and is_date("D8", parts[0]) and is_date("D8", parts[1])
-    if data_type in ("DT", "D8", "D6"):
-        return is_date(data_type, value)
-    if data_type == "TM":
-        return is_time(value)
-    return data_type == "B"
 
 
 def _strip_components(parts: list[str], component: str) -> str:
@@ -115,8 +61,6 @@ class ElementChecker:
     def check(self, node: Node, elements: list[str], component: str) -> tuple[Problem, ...]:
         fast = self.fast.get(node.index)
         if fast is None:
-            from scrubber.structure.native.fastpath import build
-
             fast = self.fast[node.index] = build(node)
         if fast(elements, component):
             return ()
@@ -149,7 +93,7 @@ def check_segment(node: Node, elements: list[str], component: str) -> list[Probl
             continue
         if raw is not None and i == 1 and seg_id == "DTP":
             value = element_value(raw, component)
-            if value in _DTP_FORMATS:
+            if value in DTP_FORMATS:
                 dtp_format = [value]
         if raw is not None and spec.data_ele == "1250":
             formats.extend(spec.codes)

@@ -18,13 +18,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from scrubber.structure.native.elements import element_value
 from scrubber.x12.segment import Segment
-
-if TYPE_CHECKING:
-    from scrubber.structure.native.pieces import EnvelopeFacts
 
 _SEG_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")
 ENVELOPE = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
@@ -85,6 +81,23 @@ class IdSet:
 
     values: list[str | None] = field(default_factory=list)
     known: bool = True
+
+
+@dataclass(slots=True)
+class EnvelopeFacts:
+    """The envelope facts at a piece boundary, as a whole-file pass holds them there."""
+
+    isa_ids: list[str | None] = field(default_factory=list)
+    gs_ids: list[str | None] = field(default_factory=list)
+    st_ids: list[str | None] = field(default_factory=list)
+    gs_count: int = 0
+    st_count: int = 0
+    seg_count: int = 0
+    hl_count: int = 0
+    lx_count: int = 0
+    hl_stack: list[int] = field(default_factory=list)
+    pending: list[tuple[ReaderError, Segment]] = field(default_factory=list)  # for the next placed segment
+
 
 
 @dataclass(slots=True)

@@ -13,16 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from scrubber.structure.native.elements import (
-    _BAD_TEXT,
-    _DECIMAL,
-    _DTP_FORMATS,
-    _NUMBER,
-    is_date,
-    is_time,
-    is_type,
-)
 from scrubber.structure.native.grammar import CompositeSpec, ElementSpec, Node
+from scrubber.structure.native.values import BAD_TEXT, DECIMAL, DTP_FORMATS, NUMBER, is_date, is_time, is_type
 
 FastCheck = Callable[[list[str], str], bool]
 
@@ -34,7 +26,7 @@ def _clean_codes(spec: ElementSpec) -> frozenset[str]:
 
 
 def _value_ok(spec: ElementSpec, value: str) -> bool:
-    if spec.usage == "N" or (spec.data_type in ("AN", "ID") and _BAD_TEXT.search(value)):
+    if spec.usage == "N" or (spec.data_type in ("AN", "ID") and BAD_TEXT.search(value)):
         return False
     numeric = spec.data_type == "R" or spec.data_type[:1] == "N"
     length = len(value.replace("-", "").replace(".", "")) if numeric else len(value)
@@ -75,8 +67,8 @@ class _Writer:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.names: dict[str, object] = {
-            "_bad": _BAD_TEXT.search, "_num": _NUMBER.fullmatch, "_dec": _DECIMAL.fullmatch,
-            "_dated": dated, "_time": is_time, "_formats": formats_ok, "_fmts": _DTP_FORMATS, "_re": re.search,
+            "_bad": BAD_TEXT.search, "_num": NUMBER.fullmatch, "_dec": DECIMAL.fullmatch,
+            "_dated": dated, "_time": is_time, "_formats": formats_ok, "_fmts": DTP_FORMATS, "_re": re.search,
         }
         self.count = 0
 

@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from scrubber.structure.issues import StructureIssue
 from scrubber.structure.native.envelope import (
     Counter,
     Deferred,
-    ReaderError,
+    EnvelopeFacts,
     as_int,
     count_error,
     hl1_message,
@@ -43,22 +43,6 @@ from scrubber.structure.native.envelope import (
 )
 from scrubber.structure.native.validator import NativeValidator, PieceSummary
 from scrubber.x12.segment import Segment
-
-
-@dataclass(slots=True)
-class EnvelopeFacts:
-    """The envelope facts at a piece boundary, as a whole-file pass holds them there."""
-
-    isa_ids: list[str | None] = field(default_factory=list)
-    gs_ids: list[str | None] = field(default_factory=list)
-    st_ids: list[str | None] = field(default_factory=list)
-    gs_count: int = 0
-    st_count: int = 0
-    seg_count: int = 0
-    hl_count: int = 0
-    lx_count: int = 0
-    hl_stack: list[int] = field(default_factory=list)
-    pending: list[tuple[ReaderError, Segment]] = field(default_factory=list)  # for the next placed segment
 
 
 @dataclass(slots=True)

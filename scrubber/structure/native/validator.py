@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scrubber.structure.issues import StructureIssue
 from scrubber.structure.native.acklog import AckLog
@@ -25,6 +25,7 @@ from scrubber.structure.native.elements import ElementChecker, Problem, element_
 from scrubber.structure.native.envelope import (
     PLAIN_IDS,
     Deferred,
+    EnvelopeFacts,
     EnvelopeState,
     ReaderError,
     StopCheck,
@@ -45,9 +46,6 @@ from scrubber.structure.native.matching import (
 )
 from scrubber.structure.native.walk import MapWalk, WalkError
 from scrubber.x12.segment import Segment
-
-if TYPE_CHECKING:
-    from scrubber.structure.native.pieces import EnvelopeFacts
 
 MAX_ISSUES = 10_000  # per file, as the pyx12 adapter keeps
 _NONE: tuple[StructureIssue, ...] = ()

@@ -37,6 +37,9 @@ def serve_command(
     job_retention_hours: Annotated[
         float, typer.Option(min=0.0, help="Hours a finished job's report is kept before it is removed.")
     ] = 24.0,
+    purge_interval: Annotated[
+        float, typer.Option(min=0.1, hidden=True, help="Seconds between sweeps of expired jobs (tests).")
+    ] = 60.0,
 ) -> None:
     """Serve the HTTP API: POST /v1/check, /v1/jobs, /v1/rules, /v1/codes, /healthz, /readyz, /metrics."""
     try:
@@ -53,6 +56,7 @@ def serve_command(
         config=config,
         data_dir=data_dir,
         job_retention=job_retention_hours * 3600,
+        purge_every=purge_interval,
     )
     level = logging.getLevelName(logging.getLogger().getEffectiveLevel()).lower()
     try:

@@ -44,6 +44,9 @@ def definitions(ref_template: str = LOCAL_REFS) -> dict[str, Any]:
         ref_template=ref_template,
     )
     defs: dict[str, Any] = top["$defs"]
+    for schema in defs.values():
+        if "properties" in schema:  # every key is always written (no field is left out when empty)
+            schema["required"] = sorted(schema["properties"])
     for name in ("FileReport", "UnreadableFileReport"):
         defs[name]["properties"]["schema"]["const"] = SCHEMA  # the contract's name, never another
     return defs

@@ -7,9 +7,11 @@ the request; they never quote the request body.
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+import re
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator
 
 _CODES = {
     400: "bad_request",
@@ -26,6 +28,19 @@ _CODES = {
     500: "internal",
     503: "unavailable",
 }
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: Any) -> Any:
+    """Only YYYY-MM-DD (pydantic alone also takes a datetime with a zero time)."""
+    if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+        raise ValueError("a date is YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_day)]
 
 
 class ErrorBody(BaseModel):

@@ -9,7 +9,6 @@ standard input).
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -22,7 +21,7 @@ from starlette.background import BackgroundTask
 
 from scrubber.workflows.service import worker
 from scrubber.workflows.service.auth import Client
-from scrubber.workflows.service.errors import ApiError
+from scrubber.workflows.service.errors import ApiError, IsoDate
 from scrubber.workflows.service.jobs import Job, JobOptions, JobSummary, JobView, fingerprint
 from scrubber.workflows.service.openapi import X12_BODY, answer, errors
 from scrubber.workflows.service.state import Service, client_of, service_of
@@ -46,7 +45,7 @@ def check_options(
     structure: Annotated[
         Literal["native", "pyx12", "off"], Query(description="The TR3 structure check (SNIP 1-2)")
     ] = "native",
-    as_of: Annotated[dt.date | None, Query(description="Judge dates as of this day (default: today)")] = None,
+    as_of: Annotated[IsoDate | None, Query(description="Judge dates as of this day (default: today)")] = None,
     fmt: Annotated[
         Literal["json", "text", "html"] | None, Query(alias="format", description="Report format (default json)")
     ] = None,

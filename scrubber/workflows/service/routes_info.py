@@ -17,10 +17,10 @@ from scrubber.report.report_schema import SCHEMA_FILE
 from scrubber.workflows.catalogue import catalogue_rows, rule_entry
 from scrubber.workflows.codes import code_set_for, lookup_code
 from scrubber.workflows.service.auth import Client
-from scrubber.workflows.service.errors import ApiError, error_document
+from scrubber.workflows.service.errors import ApiError, IsoDate, error_document
 from scrubber.workflows.service.metrics import CONTENT_TYPE
 from scrubber.workflows.service.openapi import errors
-from scrubber.workflows.service.state import client_of, service_of
+from scrubber.workflows.service.state import client_of, known_query, service_of
 
 router = APIRouter()
 Authorized = Annotated[Client, Depends(client_of)]
@@ -54,7 +54,7 @@ async def code(
     request: Request,
     client: Authorized,
     code: str,
-    date: Annotated[dt.date | None, Query(description="Date of service (picks the fiscal year); default today")] = None,
+    date: Annotated[IsoDate | None, Query(description="Date of service (picks the fiscal year); default today")] = None,
 ) -> dict[str, Any]:
     service = service_of(request)
     day = date or dt.date.today()
@@ -69,12 +69,25 @@ async def code(
     return {"date": day.isoformat(), **found.as_json()}
 
 
-@router.get("/v1/schema/report", summary="The JSON Schema of the scrubber.report/1 document", responses=errors(401))
+@router.get(
+    "/v1/schema/report",
+    summary="The JSON Schema of the scrubber.report/1 document",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "JSON Schema 2020-12",
+            "content": {"application/schema+json": {"schema": {"type": "object"}}},
+        },
+        **errors(401, 422),
+    },
+)
 async def report_schema(client: Authorized) -> Response:
     return Response(SCHEMA_FILE.read_bytes(), media_type="application/schema+json")
 
 
-@router.get("/healthz", summary="Liveness: the server answers")
+@router.get(
+    "/healthz", summary="Liveness: the server answers", dependencies=[Depends(known_query)], responses=errors(422)
+)
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -82,7 +95,8 @@ async def healthz() -> dict[str, str]:
 @router.get(
     "/readyz",
     summary="Readiness: the workers have loaded their reference data",
-    responses={503: {"description": "Not ready yet", "content": {"application/json": {}}}},
+    dependencies=[Depends(known_query)],
+    responses=errors(422, 503),
 )
 async def readyz(request: Request) -> JSONResponse:
     service = service_of(request)

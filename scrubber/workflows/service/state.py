@@ -79,4 +79,33 @@ def client_of(
     if client is None:
         raise ApiError(401, "unauthorized", "the bearer token is not valid", headers=INVALID_TOKEN)
     request.state.client = client.name
+    known_query(request)
     return client
+
+
+def known_query(request: Request) -> None:
+    """422 for a query parameter the route does not take (a typo such as ``?formt=`` is not ignored)."""
+    allowed = _query_names(request.scope.get("route"))
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        shown = ", ".join(repr(name[:40]) for name in unknown[:5])
+        raise ApiError(422, "invalid_request", f"unknown query parameter {shown}")
+
+
+_names: dict[int, frozenset[str]] = {}
+
+
+def _query_names(route: Any) -> frozenset[str]:
+    """The query parameters a route takes, its dependencies' included (worked out once per route)."""
+    key = id(route)
+    if key not in _names:
+        found: set[str] = set()
+        pending = [getattr(route, "dependant", None)]
+        while pending:
+            dependant = pending.pop()
+            if dependant is None:
+                continue
+            found.update(param.alias for param in dependant.query_params)
+            pending.extend(dependant.dependencies)
+        _names[key] = frozenset(found)
+    return _names[key]

@@ -15,9 +15,10 @@ DEMO = ROOT / "fixtures" / "examples" / "demo-claims.837"
 AS_OF = "2026-12-01"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server with two workers, two clients and a 1 MiB body limit (the fixtures are a few KiB)."""
+    """A server with two workers, two clients and a 1 MiB body limit (the fixtures are a few KiB),
+    shared by the service tests (they compare counters by difference and never rely on a fresh state)."""
     live = Server(tmp_path_factory.mktemp("serve"), workers=2, extra=["--max-body-mb", "1"]).start()
     try:
         yield live
@@ -25,7 +26,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         live.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def http(server: Server) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.url, timeout=120) as client:
         yield client

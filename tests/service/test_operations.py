@@ -86,6 +86,7 @@ def test_a_finished_job_expires_after_the_retention_time(ops: Server) -> None:
     assert again.json()["id"] == created.json()["id"]  # the key is honoured for its whole window
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_request_is_replaced(ops: Server, big_file: bytes) -> None:
     """SIGKILL every worker while a large file is being checked: the request is checked again on a
     fresh pool (or gets a clean 503), and the server answers everything after it."""
@@ -120,6 +121,7 @@ def test_a_worker_killed_mid_request_is_replaced(ops: Server, big_file: bytes) -
     assert "pool.worker_lost" in events
 
 
+@pytest.mark.slow
 def test_sigterm_lets_the_request_in_flight_finish(ops: Server, big_file: bytes) -> None:
     answer: dict[str, httpx.Response] = {}
 
@@ -138,6 +140,7 @@ def test_sigterm_lets_the_request_in_flight_finish(ops: Server, big_file: bytes)
     assert list((ops.data_dir / "spool").iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_restarted_server_keeps_its_jobs(ops: Server) -> None:
     """Job records survive a restart (the server above was stopped by SIGTERM)."""
     ops.stop()

@@ -9,7 +9,6 @@ operation and mode.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 
 import pytest
 import schemathesis
@@ -31,12 +30,8 @@ EXCLUDED = [positive_data_acceptance]
 
 
 @pytest.fixture(scope="module")
-def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    live = Server(tmp_path_factory.mktemp("fuzz"), workers=2, extra=["--max-body-mb", "1"]).start()
-    try:
-        yield live
-    finally:
-        live.stop()
+def fuzzed(server: Server) -> Server:
+    return server
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)

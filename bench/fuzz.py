@@ -1,9 +1,10 @@
 """Mutational fuzzing of ``scrubber check``: seeded mutants of real 837P files, run through the CLI.
 
 ``python -m bench.fuzz --runs 10000 --seed 7`` makes 10,000 mutants of the TR3 examples and the
-demo file (:mod:`bench.mutations`), checks each with ``scrubber check --format json``, with and
-without ``--no-structure``, and prints a table: runs, tracebacks, internal errors, incomplete
-JSON, timeouts, PHI on stderr, exit codes, and mutants whose claims differ between the two modes.
+demo file (:mod:`bench.mutations`), checks each with ``scrubber check --format json`` in every
+mode of ``--modes`` (no structure check, the native engine, pyx12), and prints a table: runs,
+tracebacks, internal errors, incomplete JSON, timeouts, PHI on stderr, exit codes, and mutants
+whose claims differ with and without a structure check.
 Failing mutants are written to ``bench/out/fuzz/`` with a JSON summary, so each can be replayed
 (``--only INDEX`` rebuilds one mutant from the seed).
 
@@ -35,7 +36,17 @@ from bench.mutations import REJECT, SAME_CLAIMS, Layout, mutate, segments
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out" / "fuzz"
-MODES: dict[str, tuple[str, ...]] = {"no-structure": ("--no-structure",), "structure": ()}
+# Modes a campaign can run each mutant in. "no-structure" is always one (claims are compared
+# against it); "structure" is whatever the checkout's default is, for checkouts that predate
+# --structure (they know --no-structure and a pyx12 default only).
+ALL_MODES: dict[str, tuple[str, ...]] = {
+    "no-structure": ("--no-structure",),
+    "native": ("--structure", "native"),
+    "pyx12": ("--structure", "pyx12"),
+    "structure": (),
+}
+PLAIN = "no-structure"
+DEFAULT_MODES = ("no-structure", "native", "pyx12")
 # Table columns: what a run can get wrong. The last two use the mutation's expectation: a mutant
 # with a byte outside the character set (or a broken ISA, a stray trailer) that is readable but
 # gets no ENV/X12 error (rule, segment, element) its source did not have; claims lost to a change of
@@ -165,8 +176,9 @@ class Tally:
     runs: Counter[str] = field(default_factory=Counter)  # mode -> runs
     problems: Counter[tuple[str, str]] = field(default_factory=Counter)  # (mode, problem) -> runs
     exits: Counter[tuple[str, int]] = field(default_factory=Counter)
+    modes: tuple[str, ...] = DEFAULT_MODES
     claims_differ: int = 0
-    pyx12_only: Counter[str] = field(default_factory=Counter)  # problem seen with the structure check only
+    structure_only: Counter[str] = field(default_factory=Counter)  # "mode: problem" not seen without the check
     failures: list[dict[str, object]] = field(default_factory=list)
     mismatches: int = 0  # --verify: fork runs that differ from a real CLI process
     verified: int = 0
@@ -184,17 +196,21 @@ def campaign(
     verify: int = 0,
     keep: Path | None = OUT,
     progress: bool = False,
+    modes: tuple[str, ...] = DEFAULT_MODES,
 ) -> Tally:
-    """Make ``runs`` mutants (or just mutant ``only``), check each in both modes, tally the verdicts."""
+    """Make ``runs`` mutants (or just mutant ``only``), check each in every mode, tally the verdicts."""
+    if PLAIN not in modes or not set(modes) <= set(ALL_MODES):
+        raise ValueError(f"modes must include {PLAIN!r} and be among {', '.join(ALL_MODES)}")
     sources = corpus()
-    tally = Tally()
+    tally = Tally(modes=modes)
+    chosen = {mode: ALL_MODES[mode] for mode in modes}
     indices = [only] if only is not None else list(range(runs))
     with tempfile.TemporaryDirectory(prefix="scrubber-fuzz-") as tmp:
         work = Path(tmp)
         os.chmod(work, 0o700)
         runner = ForkRunner(work, jobs, timeout, input_mode)
-        runner.warm_up(sources[-1], MODES.values())
-        originals = source_verdicts(runner, sources)
+        runner.warm_up(sources[-1], chosen.values())
+        originals = source_verdicts(runner, sources, chosen)
         mutants: dict[int, tuple[Mutant, Path, set[bytes]]] = {}
         verdicts: dict[int, dict[str, Verdict]] = {}
 
@@ -204,7 +220,7 @@ def campaign(
                 path = work / f"mutant-{index:06d}.x12"
                 path.write_bytes(mutant.data)
                 mutants[index] = (mutant, path, phi_tokens(mutant.data))
-                for mode, options in MODES.items():
+                for mode, options in chosen.items():
                     yield (index, mode), path, options
 
         started = time.monotonic()
@@ -217,9 +233,9 @@ def campaign(
             for problem in verdict.problems:
                 tally.problems[(mode, problem)] += 1
             if verify and index < verify:
-                _verify(tally, run, path, MODES[mode], timeout)
+                _verify(tally, run, path, chosen[mode], timeout)
             verdicts.setdefault(index, {})[mode] = verdict
-            if len(verdicts[index]) == len(MODES):
+            if len(verdicts[index]) == len(chosen):
                 _settle(tally, mutant, verdicts.pop(index), originals.get(mutant.source, {}), keep, seed)
                 path.unlink()
                 del mutants[index]
@@ -252,9 +268,11 @@ def _event_name(line: object) -> str:
     return str(line.get("event")) if isinstance(line, dict) else str(line)[:60]
 
 
-def source_verdicts(runner: ForkRunner, sources: list[Path]) -> dict[str, dict[str, Verdict]]:
+def source_verdicts(
+    runner: ForkRunner, sources: list[Path], modes: dict[str, tuple[str, ...]]
+) -> dict[str, dict[str, Verdict]]:
     """Each unmutated source's verdict per mode: what expectations are measured against."""
-    tasks = [((index, mode), path, options) for index, path in enumerate(sources) for mode, options in MODES.items()]
+    tasks = [((index, mode), path, options) for index, path in enumerate(sources) for mode, options in modes.items()]
     found: dict[str, dict[str, Verdict]] = {}
     for run in runner.run(tasks):
         index, mode = run.key
@@ -282,24 +300,28 @@ def _settle(
     keep: Path | None,
     seed: int,
 ) -> None:
-    """Both modes are in: compare their claims, note problems only the pyx12 mode has, keep failures."""
+    """Every mode is in: compare claims with the plain mode's, note problems a structure mode adds, keep failures."""
     for mode, verdict in verdicts.items():
         problem = None if verdict.problems else _expectation(mutant, verdict, originals.get(mode))
         if problem is not None:
             verdict.problems.append(problem)
             tally.problems[(mode, problem)] += 1
-    plain, checked = verdicts["no-structure"], verdicts["structure"]
-    differ = plain.claims is not None and checked.claims is not None and plain.claims != checked.claims
+    plain = verdicts[PLAIN]
+    checked = {mode: v for mode, v in verdicts.items() if mode != PLAIN}
+    differ = plain.claims is not None and any(
+        v.claims is not None and v.claims != plain.claims for v in checked.values()
+    )
     if differ:
         tally.claims_differ += 1
-    for problem in set(checked.problems) - set(plain.problems):
-        tally.pyx12_only[problem] += 1
+    for mode, verdict in checked.items():
+        for problem in set(verdict.problems) - set(plain.problems):
+            tally.structure_only[f"{mode}: {problem}"] += 1
     found = {mode: v.problems for mode, v in verdicts.items() if v.problems}
     if not found and not differ:
         return
     record = {"index": mutant.index, "source": mutant.source, "mutations": mutant.mutations, "problems": found}
     if differ:
-        record["claims"] = {"no-structure": plain.claims, "structure": checked.claims}
+        record["claims"] = {mode: v.claims for mode, v in verdicts.items()}
     tally.failures.append(record)
     if keep is not None:
         folder = keep / f"seed-{seed}"
@@ -311,7 +333,7 @@ def table(tally: Tally) -> str:
     """The campaign's table, one row per mode, then the cross-mode counts."""
     problems = [key for key in PROBLEMS if key != "bad-exit"]
     rows = [("mode", "runs", *(PROBLEMS[key] for key in problems), "exit 0", "exit 1", "exit 2", "other exit")]
-    for mode in MODES:
+    for mode in tally.modes:
         exits = {code: n for (m, code), n in tally.exits.items() if m == mode}
         other = sum(n for code, n in exits.items() if code not in (0, 1, 2))
         counts = [tally.problems[(mode, key)] for key in problems] + [exits.get(code, 0) for code in (0, 1, 2)]
@@ -321,9 +343,9 @@ def table(tally: Tally) -> str:
         "  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True)))
         for row in rows
     ]
-    lines.append(f"mutants whose claims differ with and without the structure check: {tally.claims_differ}")
-    only = ", ".join(f"{k} {v}" for k, v in sorted(tally.pyx12_only.items())) or "none"
-    lines.append(f"problems only with the structure check on: {only}")
+    lines.append(f"mutants whose claims differ with and without a structure check: {tally.claims_differ}")
+    only = ", ".join(f"{k} {v}" for k, v in sorted(tally.structure_only.items())) or "none"
+    lines.append(f"problems only with a structure check on: {only}")
     if tally.verified:
         lines.append(f"fork runs checked against a real CLI process: {tally.verified}, differing: {tally.mismatches}")
     return "\n".join(lines)
@@ -340,6 +362,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", type=Path, help="with --only: write the mutant here and stop")
     parser.add_argument("--verify", type=int, default=0, help="also run the first N mutants in real CLI processes")
     parser.add_argument("--keep", type=Path, default=OUT, help="folder for failing mutants and the summary")
+    parser.add_argument(
+        "--modes",
+        default=",".join(DEFAULT_MODES),
+        help=f"comma-separated, among {', '.join(ALL_MODES)} ('structure': the checkout's default engine)",
+    )
     args = parser.parse_args(argv)
     if args.write is not None:
         if args.only is None:
@@ -357,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
         verify=args.verify,
         keep=args.keep,
         progress=True,
+        modes=tuple(args.modes.split(",")),
     )
     print(table(tally))
     print(f"seed {args.seed}, {sum(tally.runs.values())} runs in {time.monotonic() - started:.0f} s")

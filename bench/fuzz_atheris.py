@@ -5,12 +5,13 @@
 
 The seeds are the TR3 examples and the demo file, copied into ``bench/out/fuzz/atheris-corpus``
 (libFuzzer adds the inputs that reach new code to the first corpus folder), unless folders are
-given. Each input goes through the same in-process path as
-``scrubber check --no-structure``: :class:`SegmentReader` into :class:`Walker`, every claim judged
-by the default rules. The properties: nothing but :class:`NotX12Error` escapes (and only before the
-first segment); every segment's text is found in the input at its offset and line; every finding is
-located inside the file. A failure stops the run with the input saved as ``crash-*`` by libFuzzer.
-The pyx12 structure check is left out: it is slow, and its failures are pyx12's.
+given. Each input goes through the same in-process path as ``scrubber check --structure off``:
+:class:`SegmentReader` into :class:`Walker`, every claim judged by the default rules and every
+parse issue outside a claim made a file finding. The properties: nothing but :class:`NotX12Error`
+escapes (and only before the first segment); every segment's text is found in the input at its
+offset and line; every finding is located inside the file. A failure stops the run with the input
+saved as ``crash-*`` by libFuzzer. The structure engines are left out: pyx12 is slow and its
+failures are pyx12's; the native engine has its own differential harness (bench.differential).
 """
 
 from __future__ import annotations
@@ -22,14 +23,14 @@ import atheris  # type: ignore[import-not-found]
 
 with atheris.instrument_imports(include=["scrubber"]):
     from scrubber.model import Claim
-    from scrubber.workflows.check import Scrubber
+    from scrubber.transaction.walker import Walker
+    from scrubber.workflows.api import Scrubber
     from scrubber.x12.reader import NotX12Error, SegmentReader
     from scrubber.x12.segment import Segment
-    from scrubber.x12.walker import Walker
 
 from bench.fuzz import OUT, corpus
 
-SCRUBBER = Scrubber()
+ENGINE = Scrubber(structure="off").engine
 
 
 def check_segment(text: str, segment: Segment) -> None:
@@ -49,10 +50,9 @@ def test_one_input(data: bytes) -> None:
 
     try:
         for item in walker.walk(segments()):
-            if isinstance(item, Claim):
-                report = SCRUBBER.judge(item)
-                for finding in report.findings:
-                    assert finding.location is None or 0 <= finding.location.offset <= len(data)
+            findings = ENGINE.judge(item) if isinstance(item, Claim) else ENGINE.file_findings([item])
+            for finding in findings:
+                assert finding.location is None or 0 <= finding.location.offset <= len(data)
     except NotX12Error:
         assert not seen, "NotX12Error after segments were handed on"
         return

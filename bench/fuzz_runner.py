@@ -2,10 +2,10 @@
 
 A new interpreter per run spends most of its time importing scrubber and loading reference data.
 :class:`ForkRunner` warms one process up (imports, ICD-10-CM years, pyx12 maps: one real ``main()``
-call per option set) and forks a child per run, which calls :func:`scrubber.cli.main` with
+call per option set) and forks a child per run, which calls the CLI's ``main`` with
 ``sys.argv`` set and its stdin/stdout/stderr on file descriptors of its own: the console entry
 point exactly, minus start-up. Exit codes come from ``SystemExit`` as the interpreter would set
-them. :func:`real_cli` runs the same in a real ``python -m scrubber.cli`` process, and
+them. :func:`real_cli` runs the same in a real ``python -m scrubber`` process, and
 :func:`comparable_stderr` strips what legitimately differs, so the two can be compared.
 """
 
@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,7 +55,7 @@ class ForkRunner:
 
     def warm_up(self, sample: Path, option_sets: Iterable[tuple[str, ...]]) -> None:
         """Import the CLI and run it once per option set here, so children start with everything loaded."""
-        import scrubber.cli  # noqa: F401  (imported before forking: that is the point)
+        cli_main()  # imported before forking: that is the point
 
         for options in option_sets:
             self._in_process(["check", "--format", "json", *options, str(sample)])
@@ -69,11 +69,9 @@ class ForkRunner:
         os.dup2(sink, 1)
         os.dup2(sink, 2)
         try:
-            from scrubber.cli import main
-
             sys.argv = ["scrubber", *argv]
             with contextlib.suppress(SystemExit):
-                main()
+                cli_main()()
         finally:
             sys.stdout.flush()
             sys.stderr.flush()
@@ -140,10 +138,8 @@ class ForkRunner:
             argument = self._stdin_for(path)
             os.environ.pop("SCRUBBER_DEBUG", None)
             sys.argv = ["scrubber", "check", "--format", "json", *options, argument]
-            from scrubber.cli import main
-
             try:
-                main()
+                cli_main()()
                 code = 0
             except SystemExit as exit_:
                 code = _exit_code(exit_.code)
@@ -191,13 +187,23 @@ def _feed(fd: int, data: bytes, timeout: float) -> None:
     os._exit(0)
 
 
+def cli_main() -> Callable[[], None]:
+    """The console entry point of the checkout under test (``scrubber.cli.app`` since the CLI
+    became a package; ``scrubber.cli`` before, which the fuzzer still runs for a "before" table)."""
+    try:
+        from scrubber.cli.app import main
+    except ImportError:
+        from scrubber.cli import main  # type: ignore[attr-defined,no-redef]
+    return main
+
+
 def real_cli(path: Path, options: tuple[str, ...], timeout: float) -> Run:
-    """The same run in a fresh ``python -m scrubber.cli`` process (for --verify)."""
+    """The same run in a fresh ``python -m scrubber`` process (for --verify)."""
     env = {k: v for k, v in os.environ.items() if k != "SCRUBBER_DEBUG"}
     started = time.monotonic()
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "scrubber.cli", "check", "--format", "json", *options, str(path)],
+            [sys.executable, "-m", "scrubber", "check", "--format", "json", *options, str(path)],
             stdin=subprocess.DEVNULL,
             capture_output=True,
             timeout=timeout,

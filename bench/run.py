@@ -1,10 +1,11 @@
 """Runs every mode on every file, each in a child process, and reports claims/s, RSS and ratios.
 
-Modes: scrubber without the structure check (one process and ``--jobs N``), scrubber with the
-structure check when the installed scrubber has one (detected from ``scrubber check --help``; one
-process and ``--jobs N``), pyx12's x12n_document validation and pyx12's X12ContextReader walk
-over the 2300 loops. pyx12 runs at a few hundred claims per second, so it and the structure modes
-(whose TR3 check is pyx12) are capped to the smaller files.
+Modes: scrubber rules-only (``--structure off``), with the native TR3 check (the default) and
+with pyx12 as its TR3 check, each in one process and with ``--jobs N``; pyx12's x12n_document
+validation and pyx12's X12ContextReader walk over the 2300 loops. Whatever runs at pyx12's pace
+(a few hundred claims per second) is capped to the smaller files. The options a checkout offers
+are read from its ``scrubber check --help``, so ``--compare DIR`` measures another checkout (an
+earlier commit, say) in the same run, on the same files.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Mode:
     child: str  # bench.child mode
     options: tuple[str, ...] = ()
     uses_pyx12: bool = False  # runs at pyx12's pace: capped to PYX12_CAP claims
+    checkout: Path = Path(__file__).parent.parent  # the repository whose scrubber the child runs
 
 
 @dataclass
@@ -47,54 +49,60 @@ class Measurement:
     peak_rss_mb: float
 
 
-def structure_options() -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """(options without, options with) the structure check, or None when scrubber has none."""
-    help_text = subprocess.run(
-        [sys.executable, "-m", "scrubber.cli", "check", "--help"], capture_output=True, text=True, check=False
+def _help(checkout: Path) -> str:
+    return subprocess.run(
+        [sys.executable, "-m", "scrubber", "check", "--help"], capture_output=True, text=True, check=False, cwd=checkout
     ).stdout
-    if "--no-structure" in help_text:
-        return ("--no-structure",), ()
-    if "--structure" in help_text:
-        return (), ("--structure",)
-    return None
 
 
-def jobs_supported() -> bool:
-    help_text = subprocess.run(
-        [sys.executable, "-m", "scrubber.cli", "check", "--help"], capture_output=True, text=True, check=False
-    ).stdout
-    return "--jobs" in help_text
+def structure_modes(help_text: str) -> list[tuple[str, tuple[str, ...], bool]]:
+    """(label, options, runs at pyx12's pace) for the structure settings a checkout offers."""
+    if "native" in help_text:
+        return [
+            ("rules only", ("--structure", "off"), False),
+            ("native structure", ("--structure", "native"), False),
+            ("pyx12 structure", ("--structure", "pyx12"), True),
+        ]
+    if "--no-structure" in help_text:  # a checkout from before the native check: pyx12 or nothing
+        return [("rules only", ("--no-structure",), False), ("pyx12 structure", (), True)]
+    return [("rules only", (), False)]
 
 
-def modes(jobs: int) -> tuple[list[Mode], list[str]]:
-    """The modes this checkout supports, and notes on what was left out and why."""
+def modes(jobs: int, compare: Path | None = None) -> tuple[list[Mode], list[str]]:
+    """The modes of this checkout (and of ``compare``), and notes on what was left out and why."""
     notes: list[str] = []
-    structure = structure_options()
-    without = structure[0] if structure else ()
-    found = [Mode("scrubber", "scrubber", without)]
-    parallel = jobs_supported() and jobs > 1
-    if parallel:
-        found.append(Mode(f"scrubber --jobs {jobs}", "scrubber", (*without, "--jobs", str(jobs))))
-    if structure is None:
-        notes.append("scrubber has no structure check yet (no --no-structure/--structure option): not measured")
-    else:
-        found.append(Mode("scrubber+structure", "scrubber", structure[1], uses_pyx12=True))
-        if parallel:
-            options = (*structure[1], "--jobs", str(jobs))
-            found.append(Mode(f"scrubber+structure --jobs {jobs}", "scrubber", options, uses_pyx12=True))
+    found: list[Mode] = []
+    checkouts = [(Path(__file__).parent.parent, "")] + ([(compare.resolve(), "before: ")] if compare else [])
+    for checkout, prefix in checkouts:
+        help_text = _help(checkout)
+        parallel = "--jobs" in help_text and jobs > 1
+        for label, options, slow in structure_modes(help_text):
+            found.append(Mode(f"{prefix}scrubber ({label})", "scrubber", options, slow, checkout))
+            if parallel:
+                found.append(
+                    Mode(
+                        f"{prefix}scrubber ({label}) --jobs {jobs}",
+                        "scrubber",
+                        (*options, "--jobs", str(jobs)),
+                        slow,
+                        checkout,
+                    )
+                )
     found += [Mode(name, name, uses_pyx12=True) for name in PYX12_MODES]
     notes.append(
-        f"pyx12 modes and scrubber+structure (whose TR3 check is pyx12) run only on files of at most "
+        f"pyx12 modes and scrubber with pyx12 as its TR3 check run only on files of at most "
         f"{PYX12_CAP:,} claims: they manage ~100-250 claims/s"
     )
+    if compare:
+        notes.append(f"'before:' modes ran the scrubber of {compare.resolve()} on the same files")
     return found, notes
 
 
 def measure(mode: Mode, file: BenchFile) -> Measurement:
     """Run one mode on one file in a child process; peak RSS comes from wait4 on that child."""
-    command = [sys.executable, "-m", "bench.child", mode.child, str(file.path), *mode.options]
+    command = [sys.executable, "-m", "bench.child", mode.child, str(file.path.resolve()), *mode.options]
     started = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, cwd=Path(__file__).parent.parent)
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, cwd=mode.checkout)
     assert child.stdout is not None
     output = child.stdout.read()
     _, status, usage = os.wait4(child.pid, 0)
@@ -133,10 +141,10 @@ def ratios(results: list[Measurement]) -> dict[str, dict[str, float]]:
 
 
 def print_table(results: list[Measurement], table: dict[str, dict[str, float]], notes: list[str]) -> None:
-    print(f"{'mode':34} {'claims':>8} {'MB':>7} {'claims/s':>10} {'seconds':>8} {'peak RSS MB':>12}")
+    print(f"{'mode':48} {'claims':>8} {'MB':>7} {'claims/s':>10} {'seconds':>8} {'peak RSS MB':>12}")
     for m in results:
         print(
-            f"{m.mode:34} {m.claims:>8,} {m.bytes / 1e6:>7.1f} {m.claims_per_second:>10,.0f} "
+            f"{m.mode:48} {m.claims:>8,} {m.bytes / 1e6:>7.1f} {m.claims_per_second:>10,.0f} "
             f"{m.seconds:>8.2f} {m.peak_rss_mb:>12.1f}"
         )
     print("\nspeed ratios (scrubber claims/s over pyx12 claims/s, same file):")
@@ -152,13 +160,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="workers for the --jobs modes")
     parser.add_argument("--no-pyx12", action="store_true", help="skip the pyx12 modes")
     parser.add_argument("--files", type=Path, default=OUT / "files", help="where generated inputs are kept")
+    parser.add_argument("--compare", type=Path, help="another checkout (e.g. a git worktree of an earlier commit)")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
-    all_modes, notes = modes(args.jobs)
+    all_modes, notes = modes(args.jobs, args.compare)
     files = [ensure_file(args.files, size) for size in sorted(args.sizes)]
     results: list[Measurement] = []
     for file in files:

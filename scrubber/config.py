@@ -15,6 +15,9 @@ claim that goes out wrong.
     disable = ["CLM008"]
     [policies]
     packs = ["policies/acme.toml"]       # relative to this file
+    coverage_database = "coverage.sqlite3"   # imported CMS articles (default: beside the NCCI database)
+    [policies.coverage]
+    payers = ["MEDICARE01"]              # claims the Medicare articles judge (default: every payer)
     [ncci]
     database = "~/.local/share/scrubber/ncci.sqlite3"
 """
@@ -32,11 +35,15 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from scrubber.findings import Severity
-from scrubber.ncci.store import NcciTables, default_database_path, open_tables
-from scrubber.ncci.tables import NcciFileError
-from scrubber.policies.errors import TomlFileError, describe_validation_error, read_toml
-from scrubber.policies.loader import load_policies
-from scrubber.rules.base import RuleContext
+from scrubber.refdata.coverage import DATABASE_NAME as COVERAGE_DATABASE_NAME
+from scrubber.refdata.coverage import CoverageDataError, CoverageRules, open_store
+from scrubber.refdata.ncci.store import NcciTables, default_database_path, open_tables
+from scrubber.refdata.ncci.tables import NcciFileError
+from scrubber.refdata.policies.errors import TomlFileError, describe_validation_error, read_toml
+from scrubber.refdata.policies.loader import load_policies
+from scrubber.rules.base import RuleContext, RuleOptions
+from scrubber.rules.catalogue import default_registry
+from scrubber.rules.registry import RuleRegistry
 
 CONFIG_NAME = "scrubber.toml"
 _CODE = re.compile(r"^[A-Z]+[0-9]*$")
@@ -60,17 +67,6 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Clm007Options(_Strict):
-    allow_zero_charge: bool = False
-
-
-class Ncci001Options(_Strict):
-    bypass_modifiers: list[Annotated[str, AfterValidator(lambda v: v.strip().upper())]]
-
-
-RULE_OPTIONS: dict[str, type[_Strict]] = {"CLM007": Clm007Options, "NCCI001": Ncci001Options}
-
-
 class Switches(_Strict):
     """Turning rules off or on and changing their severity, globally or for one payer."""
 
@@ -83,9 +79,17 @@ class RulesConfig(Switches):
     options: dict[RuleCode, dict[str, Any]] = {}
 
 
+class CoverageConfig(_Strict):
+    """Imported CMS coverage articles: which payers' claims they judge (None: every payer)."""
+
+    payers: list[str] | None = None
+
+
 class PoliciesConfig(_Strict):
     default_pack: bool = True
     packs: list[Path] = []
+    coverage_database: Path | None = None  # default: coverage.sqlite3 beside the NCCI database
+    coverage: CoverageConfig = CoverageConfig()
 
 
 class NcciConfig(_Strict):
@@ -105,7 +109,7 @@ class Settings:
 
     config: ScrubberConfig = field(default_factory=ScrubberConfig)
     source: Path | None = None
-    options: dict[str, dict[str, Any]] = field(default_factory=dict)  # validated per-rule options
+    options: dict[str, RuleOptions] = field(default_factory=dict)  # validated per-rule options
 
     def resolve(self, path: Path) -> Path:
         """``path`` with ``~`` expanded, relative to the config file's directory."""
@@ -132,8 +136,9 @@ def find_config(
     return user if user.is_file() else None
 
 
-def load_config(path: Path, known_codes: Iterable[str] | None = None) -> Settings:
-    """Read and validate one file; rule codes are checked against ``known_codes`` when given."""
+def load_config(path: Path, registry: RuleRegistry | None = None) -> Settings:
+    """Read and validate one file against the rules of ``registry`` (default: the catalogue)."""
+    registry = registry if registry is not None else default_registry()
     try:
         data = read_toml(path)
     except TomlFileError as exc:
@@ -142,19 +147,20 @@ def load_config(path: Path, known_codes: Iterable[str] | None = None) -> Setting
         config = ScrubberConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(path, exc)) from None
-    options: dict[str, dict[str, Any]] = {}
+    options: dict[str, RuleOptions] = {}
     for code, values in config.rules.options.items():
-        model = RULE_OPTIONS.get(code)
+        rule = registry.get(code)
+        model = rule.options if rule is not None else None
         if model is None:
-            raise ConfigError(f"{path}: rules.options.{code}: this rule has no options")
+            what = "this rule has no options" if rule is not None else "no such rule"
+            raise ConfigError(f"{path}: rules.options.{code}: {what}")
         try:
-            options[code] = model.model_validate(values).model_dump()
+            options[code] = model.model_validate(values)
         except ValidationError as exc:
             raise ConfigError(
                 describe_validation_error(path, exc).replace(f"{path}: ", f"{path}: rules.options.{code}.", 1)
             ) from None
-    if known_codes is not None:
-        _check_codes(path, config, set(known_codes))
+    _check_codes(path, config, {rule.code for rule in registry})
     return Settings(config=config, source=path, options=options)
 
 
@@ -174,16 +180,12 @@ def _check_codes(path: Path, config: ScrubberConfig, known: set[str]) -> None:
                     raise ConfigError(f"{path}: {where}.{at}: {code!r} is not a rule code or family prefix")
 
 
-def load_settings(explicit: Path | None = None, known_codes: Iterable[str] | None = None) -> Settings:
+def load_settings(explicit: Path | None = None, registry: RuleRegistry | None = None) -> Settings:
     """The configuration the run uses: ``explicit``, else the default locations, else defaults."""
     path = find_config(explicit)
     if path is None:
         return Settings()
-    if known_codes is None:
-        from scrubber.rules.catalogue import default_registry  # late: the catalogue imports every rule
-
-        known_codes = [rule.code for rule in default_registry()]
-    return load_config(path, known_codes)
+    return load_config(path, registry)
 
 
 def _most_specific(code: str, entries: Iterable[str]) -> int:
@@ -228,6 +230,26 @@ def ncci_database(settings: Settings) -> tuple[Path, bool]:
     return settings.resolve(configured), True
 
 
+def coverage_database(settings: Settings) -> tuple[Path, bool]:
+    """The coverage article store and whether the configuration named it explicitly."""
+    configured = settings.config.policies.coverage_database
+    if configured is None:
+        return ncci_database(settings)[0].with_name(COVERAGE_DATABASE_NAME), False
+    return settings.resolve(configured), True
+
+
+def _coverage_rules(settings: Settings) -> CoverageRules | None:
+    """Imported coverage articles, when there are some (an explicitly configured store must exist)."""
+    database, explicit = coverage_database(settings)
+    if not database.is_file() and not explicit:
+        return None
+    try:
+        return CoverageRules(open_store(database), settings.config.policies.coverage.payers)
+    except CoverageDataError as exc:
+        where = f"{settings.source}: policies.coverage_database: " if explicit else ""
+        raise ConfigError(f"{where}{exc}") from None
+
+
 def build_context(settings: Settings, as_of: dt.date | None = None) -> RuleContext:
     """The RuleContext for a run: policies, NCCI tables and rule options (ICD-10 is filled elsewhere)."""
     packs = [settings.resolve(p) for p in settings.config.policies.packs]
@@ -238,4 +260,10 @@ def build_context(settings: Settings, as_of: dt.date | None = None) -> RuleConte
         tables = open_tables(database)
     elif explicit:
         raise NcciFileError(f"{settings.source}: ncci.database: {database} does not exist (run `scrubber ncci import`)")
-    return RuleContext(as_of=as_of or dt.date.today(), policies=policies, ncci=tables, options=dict(settings.options))
+    return RuleContext(
+        as_of=as_of or dt.date.today(),
+        policies=policies,
+        ncci=tables,
+        coverage=_coverage_rules(settings),
+        options=dict(settings.options),
+    )

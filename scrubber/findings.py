@@ -1,12 +1,14 @@
-"""Findings: what a rule or the parser says about a claim or a file, with where it points.
+"""Findings: what a rule says about a claim or a file, with where it points.
 
 These are the report's building blocks (JSON contract ``scrubber.report/1``), so they are pydantic
-models with stable field names.
+models with stable field names. :class:`ClaimStatus` is the 277CA code a rejecting finding
+becomes; each rule declares its own.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
@@ -21,6 +23,19 @@ class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimStatus:
+    """A 277CA STC01: category (code source 507), status code (508) and the entity it concerns.
+
+    Categories: A2 accepted into adjudication; A3 returned as unprocessable (the data cannot be
+    read: structure, envelopes); A7 rejected for invalid information (the data reads but is wrong).
+    """
+
+    category: str
+    code: str
+    entity: str = ""
 
 
 _ELEMENT_REF = re.compile(r"^(?P<seg>[A-Z][A-Z0-9]{1,2})(?P<pos>\d{2})(?:-(?P<comp>\d+))?$")

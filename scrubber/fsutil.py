@@ -25,21 +25,51 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-@contextlib.contextmanager
-def atomic_writer(path: str | os.PathLike[str], *, mode: int = OWNER_ONLY, binary: bool = False) -> Iterator[TextIO]:
-    """Open a temporary file beside ``path``; on success fsync it and rename it into place."""
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as handle:
-            yield handle  # type: ignore[misc]
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, target)
-        fsync_dir(directory)
-    except BaseException:
+class StagedFile:
+    """A file written under a temporary name beside its target, renamed into place on :meth:`commit`.
+
+    :meth:`discard` (or an error before the commit) removes the temporary file, so the target is
+    either the whole new file or what it was before.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, mode: int = OWNER_ONLY, fsync_folder: bool = True) -> None:
+        self.path = Path(path)
+        self._directory = self.path.parent if str(self.path.parent) else Path(".")
+        self._fsync_folder = fsync_folder
+        fd, self._temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self._directory)
+        try:
+            os.fchmod(fd, mode)
+            self.handle: TextIO = os.fdopen(fd, "w", encoding="utf-8")
+        except BaseException:
+            os.close(fd)
+            self.discard()
+            raise
+
+    def commit(self) -> None:
+        handle = self.handle
+        handle.flush()
+        os.fsync(handle.fileno())
+        handle.close()
+        os.replace(self._temp, self.path)
+        if self._fsync_folder:
+            fsync_dir(self._directory)
+
+    def discard(self) -> None:
+        with contextlib.suppress(AttributeError):
+            self.handle.close()
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
+            os.unlink(self._temp)
+
+
+@contextlib.contextmanager
+def atomic_writer(
+    path: str | os.PathLike[str], *, mode: int = OWNER_ONLY, fsync_folder: bool = True
+) -> Iterator[TextIO]:
+    """Open a temporary file beside ``path``; on success fsync it and rename it into place."""
+    staged = StagedFile(path, mode=mode, fsync_folder=fsync_folder)
+    try:
+        yield staged.handle
+        staged.commit()
+    except BaseException:
+        staged.discard()
         raise

@@ -1,9 +1,10 @@
-"""The claim model the walker builds and the rules read.
+"""What the walker reads out of a file: claims, and the problems met while reading them.
 
 Plain slotted dataclasses: a claim is built once per CLM and read by every rule, so they stay
-cheap to create. Each value keeps the segment it came from, so findings can point at it.
-Patient names and member ids are deliberately not kept: no rule needs them, and what is not
-held cannot leak into a log or report.
+cheap to create. Each value keeps the segment it came from, so findings can point at it. Patient
+names and member ids are deliberately not kept: no rule needs them, and what is not held cannot
+leak into a log or report. Nothing here knows the 837P grammar or the rules: the walker fills
+every field, the rules only read them.
 """
 
 from __future__ import annotations
@@ -11,10 +12,42 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from enum import StrEnum
 
-from scrubber.findings import Finding
 from scrubber.x12.segment import Segment
+
+
+class IssueKind(StrEnum):
+    """What reading or walking found wrong; each ENV rule names the kinds it reports."""
+
+    COUNT = "count"  # SE01, GE01, IEA01 count differs from the file
+    CONTROL = "control"  # trailer control number does not repeat its header's
+    TRAILER = "trailer"  # missing trailer, trailer without header, file cut off
+    UNSUPPORTED = "unsupported"  # not an 837P 005010X222A1 transaction
+    UNEXPECTED = "unexpected"  # segment out of place, or not a segment at all
+    CHARACTERS = "characters"  # bytes outside the X12 character sets, byte order mark
+    TRAILING = "trailing"  # data after the last IEA, empty segments
+    MALFORMED = "malformed"  # a value that cannot be read (date, LX01, empty CLM01 ...)
+    OVERSIZED = "oversized"  # a segment too long to hold
+    HIERARCHY = "hierarchy"  # HL numbering and parents
+    INTERCHANGE_HEADER = "interchange_header"  # the ISA breaks its fixed layout (SNIP 1)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseIssue:
+    """One problem met while reading or walking, at a segment (or a byte position when none).
+
+    A plain record: the ENV rules (:mod:`scrubber.rules.reading`) give it a severity, a fix and
+    a reference when they turn it into a finding.
+    """
+
+    kind: IssueKind
+    message: str
+    segment: Segment | None = None
+    element: str = ""  # X12 reference, e.g. HL02, DTP03, HI02-2
+    loop: str = ""
+    line: int = 0  # where there is no segment to point at
+    offset: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,14 +72,11 @@ class Diagnosis:
     position: int  # 1-based order across all HI segments of the claim (pointer target)
     segment: Segment
     element: int  # HI element position (1..12)
+    is_icd10: bool  # sent with an ICD-10-CM qualifier
 
     @property
     def element_ref(self) -> str:
         return f"HI{self.element:02d}-2"
-
-    @property
-    def is_icd10(self) -> bool:
-        return self.qualifier in ("ABK", "ABF")
 
 
 @dataclass(slots=True)
@@ -70,22 +100,19 @@ class ServiceLine:
     service_date: dt.date | None = None  # DTP*472 (start of a range)
     service_date_end: dt.date | None = None
     date_segment: Segment | None = None
-    rendering_npi: str = ""  # 2420A NM109
-    rendering_segment: Segment | None = None
+    rendering: Provider | None = None  # 2420A
 
 
 @dataclass(slots=True)
 class Provider:
-    """A provider loop's NM1: entity code, id qualifier and id (NPI when NM108 is XX)."""
+    """A provider loop's NM1: entity code, id qualifier and id; ``npi`` when the id is one."""
 
     entity: str
     id_qualifier: str
     identifier: str
+    npi: str  # NM109 when NM108 says it is an NPI, else ''
     segment: Segment
-
-    @property
-    def npi(self) -> str:
-        return self.identifier if self.id_qualifier == "XX" else ""
+    loop: str
 
 
 @dataclass(slots=True)
@@ -96,6 +123,43 @@ class Person:
     sex: str  # DMG03: F, M, U or ''
     dmg_segment: Segment | None
     loop: str  # 2010BA or 2010CA
+
+
+@dataclass(slots=True)
+class Hierarchy:
+    """The HL levels above a claim, as segment lists: billing provider, subscriber, patient."""
+
+    billing: list[Segment]
+    subscriber: list[Segment]
+    patient: list[Segment]
+
+    def segments(self) -> list[Segment]:
+        return self.billing + self.subscriber + self.patient
+
+
+@dataclass(slots=True)
+class TransactionHead:
+    """The envelopes a transaction travels in and its header (BHT, 1000A submitter, 1000B receiver).
+
+    Shared by every claim of the transaction; the split and the 277CA copy it.
+    """
+
+    isa: Segment
+    gs: Segment
+    st: Segment
+    header: list[Segment] = field(default_factory=list)
+
+    def first(self, segment_id: str, qualifier: str = "") -> Segment | None:
+        """The first header segment with this id (and element 01), e.g. ('NM1', '41')."""
+        return first_segment(self.header, segment_id, qualifier)
+
+
+def first_segment(segments: list[Segment], segment_id: str, qualifier: str = "") -> Segment | None:
+    """The first segment with this id (and element 01) in a list."""
+    for segment in segments:
+        if segment.elements[0] == segment_id and (not qualifier or segment.get(1) == qualifier):
+            return segment
+    return None
 
 
 @dataclass(slots=True)
@@ -115,16 +179,20 @@ class Claim:
     subscriber: Person | None
     patient: Person | None  # 2010CA when the patient is not the subscriber
     relationship: str  # SBR02 (18 = self) or PAT01
+    hierarchy: Hierarchy
+    head: TransactionHead | None = None  # None when the transaction's ISA or GS is missing
     diagnoses: list[Diagnosis] = field(default_factory=list)
     lines: list[ServiceLine] = field(default_factory=list)
-    dates: dict[str, tuple[dt.date | None, dt.date | None, Segment]] = field(default_factory=dict)
+    dates: dict[str, tuple[dt.date | None, dt.date | None, Segment]] = field(default_factory=dict)  # DTP01 ->
+    claim_service_date: dt.date | None = None  # a claim-level DTP*472
     rendering_provider: Provider | None = None  # 2310B
     segments: list[Segment] = field(default_factory=list)  # CLM through the last segment of the claim
-    context_segments: list[Segment] = field(default_factory=list)  # HL chain segments above the claim
-    parse_findings: list[Finding] = field(default_factory=list)  # what the walker found inside the claim
-    # Facts the rules derive from the claim (its code set, its ICD-10 codes), worked out by the
-    # first rule that needs them and read by the others: see scrubber.rules.icd10_support.
-    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    issues: list[ParseIssue] = field(default_factory=list)  # what the walker found inside the claim
+
+    @property
+    def context_segments(self) -> list[Segment]:
+        """The HL chain segments above the claim (billing provider, subscriber, patient)."""
+        return self.hierarchy.segments()
 
     @property
     def person(self) -> Person | None:
@@ -135,7 +203,4 @@ class Claim:
     def service_date(self) -> dt.date | None:
         """Earliest date of service on the claim: line DTP*472, else a claim-level DTP*472."""
         dates = [line.service_date for line in self.lines if line.service_date is not None]
-        if dates:
-            return min(dates)
-        claim_level = self.dates.get("472")
-        return claim_level[0] if claim_level else None
+        return min(dates) if dates else self.claim_service_date

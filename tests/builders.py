@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from scrubber.model import Claim
 from scrubber.synthetic import ClaimSpec, LineSpec, render_837
-from scrubber.x12.walker import read_claims
+from scrubber.transaction.walker import read_claims
 
 __all__ = ["ClaimSpec", "LineSpec", "build_claim", "build_claims", "render"]
 

@@ -32,7 +32,7 @@ def run_cli(*args: str, stdin: bytes | None = None, cwd: Path | None = None, env
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     full_env.pop("SCRUBBER_DEBUG", None)
     proc = subprocess.run(
-        [sys.executable, "-m", "scrubber.cli", *args],
+        [sys.executable, "-m", "scrubber", *args],
         input=stdin if stdin is not None else b"",
         capture_output=True,
         cwd=cwd,

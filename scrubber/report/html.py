@@ -13,7 +13,7 @@ from html import escape
 from typing import TextIO
 
 from scrubber.findings import Finding
-from scrubber.report.model import ClaimReport, FileReport
+from scrubber.report.events import ClaimResult, FileEnd
 from scrubber.x12.segment import Segment
 
 _CSS = """
@@ -128,7 +128,8 @@ class HtmlWriter:
             self._out.write("</table>\n")
             self._table_open = False
 
-    def claim(self, claim: ClaimReport) -> None:
+    def claim(self, result: ClaimResult) -> None:
+        claim = result.report
         rules = sorted({f.rule for f in claim.findings})
         status = claim.status
         out = self._out
@@ -141,8 +142,7 @@ class HtmlWriter:
             f'<td>{len(claim.findings)} <span class="rules">{_e(", ".join(rules))}</span></td></tr>\n'
             '<tr><td class="detail" colspan="6">'
         )
-        parsed = claim.claim
-        segments = sorted(parsed.context_segments + parsed.segments, key=lambda s: s.index) if parsed else []
+        segments = result.segments
         opened = " open" if status == "rejected" else ""
         label = f"{len(segments)} segments" + (f", {claim.code_set}" if claim.code_set else "")
         out.write(f"<details{opened}><summary>{_e(label)}</summary>")
@@ -152,7 +152,8 @@ class HtmlWriter:
     def file_finding(self, finding: Finding) -> None:
         """File findings are written with the totals, in finish_file."""
 
-    def finish_file(self, header: FileReport) -> None:
+    def finish_file(self, end: FileEnd) -> None:
+        header = end.report
         self._close_table()
         out = self._out
         summary = header.summary

@@ -11,7 +11,8 @@ import json
 from typing import TextIO
 
 from scrubber.findings import Finding
-from scrubber.report.model import SCHEMA, ClaimReport, FileReport
+from scrubber.report.events import ClaimResult, FileEnd
+from scrubber.report.model import SCHEMA
 
 
 class JsonWriter:
@@ -34,19 +35,16 @@ class JsonWriter:
         self._claims = 0
         self._out.write(f'{{"schema": {json.dumps(SCHEMA)}, "file": {json.dumps(name)}, "claims": [')
 
-    def claim(self, claim: ClaimReport) -> None:
-        self.claim_json(claim.model_dump_json())
-
-    def claim_json(self, text: str) -> None:
-        """A claim already serialised (by a worker process of ``--jobs``)."""
+    def claim(self, result: ClaimResult) -> None:
         self._out.write(",\n" if self._claims else "\n")
         self._claims += 1
-        self._out.write(text)
+        self._out.write(result.json)
 
     def file_finding(self, finding: Finding) -> None:
         """File findings are written with the totals, in finish_file."""
 
-    def finish_file(self, header: FileReport) -> None:
+    def finish_file(self, end: FileEnd) -> None:
+        header = end.report
         self._out.write("\n], ")
         tail = header.model_dump(mode="json", include={"sha256", "status", "summary", "file_findings"})
         self._out.write(json.dumps(tail)[1:])

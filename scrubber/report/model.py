@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field
 
 from scrubber.findings import Finding, Severity
 from scrubber.model import Claim
@@ -36,7 +36,7 @@ class LineEntry(BaseModel):
 
 
 class ClaimReport(BaseModel):
-    """One claim's verdict. The parsed :class:`Claim` rides along (not serialised) for renderers."""
+    """One claim's verdict, as the JSON report shows it."""
 
     claim_id: str
     status: Status
@@ -47,11 +47,6 @@ class ClaimReport(BaseModel):
     diagnoses: list[DiagnosisEntry]
     lines: list[LineEntry]
     findings: list[Finding]
-    _claim: Claim | None = PrivateAttr(default=None)
-
-    @property
-    def claim(self) -> Claim | None:
-        return self._claim
 
     @classmethod
     def build(cls, claim: Claim, findings: list[Finding], code_set: str | None = None) -> ClaimReport:
@@ -61,7 +56,7 @@ class ClaimReport(BaseModel):
         control = claim.control
         # One validation of plain data builds the nested entries inside pydantic-core: a third
         # faster than constructing each DiagnosisEntry and LineEntry model from Python.
-        report = cls.model_validate(
+        return cls.model_validate(
             {
                 "claim_id": claim.claim_id,
                 "status": "rejected" if rejected else "accepted",
@@ -85,8 +80,6 @@ class ClaimReport(BaseModel):
                 "findings": findings,
             }
         )
-        report._claim = claim
-        return report
 
 
 class Summary(BaseModel):
@@ -94,9 +87,6 @@ class Summary(BaseModel):
     accepted: int = 0
     rejected: int = 0
     findings_by_rule: dict[str, int] = {}
-
-    def add(self, claim: ClaimReport) -> None:
-        self.tally(claim.status, [f.rule for f in claim.findings])
 
     def tally(self, status: str, rules: list[str]) -> None:
         """Count one claim from its status and finding rule codes (what a worker process sends)."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from scrubber.findings import Finding, Severity
-from scrubber.report.model import ClaimReport, FileReport
+from scrubber.report.events import ClaimResult, FileEnd
 
 _COLORS = {
     Severity.ERROR: "\x1b[1;31m",
@@ -49,7 +49,8 @@ class TextWriter:
         self._name = name
         self._out.write(self._paint(f"== {name}", "bold") + "\n")
 
-    def claim(self, claim: ClaimReport) -> None:
+    def claim(self, result: ClaimResult) -> None:
+        claim = result.report
         facts = [
             f"ST {claim.control.st02}",
             f"payer {claim.payer_id or '?'}",
@@ -97,7 +98,8 @@ class TextWriter:
         carets = " " * column + "^" * length
         self._out.write(f" {pad} |\n {gutter} | {shown}\n {pad} | {self._paint(carets, severity)}\n")
 
-    def finish_file(self, header: FileReport) -> None:
+    def finish_file(self, end: FileEnd) -> None:
+        header = end.report
         summary = header.summary
         self._out.write(
             f"{self._name}: {self._paint(header.status, header.status)}: {summary.claims} claims, "

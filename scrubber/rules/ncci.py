@@ -12,10 +12,13 @@ from collections.abc import Iterator
 from decimal import Decimal
 from itertools import combinations
 
-from scrubber.findings import Finding, Severity
+from pydantic import field_validator
+
+from scrubber.findings import ClaimStatus, Finding, Severity
 from scrubber.model import Claim, ServiceLine
-from scrubber.ncci.records import MODIFIER_ALLOWED, MODIFIER_NOT_ALLOWED, PtpEdit
-from scrubber.rules.base import Rule, RuleContext
+from scrubber.refdata.ncci.records import MODIFIER_ALLOWED, MODIFIER_NOT_ALLOWED, PtpEdit
+from scrubber.rules.base import INVALID, Rule, RuleContext, RuleOptions
+from scrubber.transaction import grammar as g
 
 # NCCI PTP-associated modifiers that can show the services were distinct: 59 and its X{EPSU}
 # subsets, and the anatomic modifiers (NCCI Policy Manual for Medicare Services, ch. I).
@@ -66,6 +69,17 @@ def _table_reference(ctx: RuleContext, kind: str) -> str:
     return f"CMS NCCI {kind}, user-imported{source}; {NCCI_MANUAL}"
 
 
+class PtpOptions(RuleOptions):
+    """``[rules.options.NCCI001]``."""
+
+    bypass_modifiers: frozenset[str] = DEFAULT_BYPASS_MODIFIERS  # modifiers that can bypass an indicator-1 edit
+
+    @field_validator("bypass_modifiers", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return frozenset(str(v).strip().upper() for v in value) if isinstance(value, list | tuple | set) else value
+
+
 class PtpConflict(Rule):
     """
     What it checks:
@@ -100,6 +114,8 @@ class PtpConflict(Rule):
     """
 
     code = "NCCI001"
+    status = ClaimStatus(INVALID, "454")  # 277CA: procedure code for services rendered
+    options = PtpOptions
     name = "ptp-conflict"
     severity = Severity.ERROR
     summary = "two codes on one date of service form an NCCI PTP pair"
@@ -110,7 +126,7 @@ class PtpConflict(Rule):
         tables = ctx.ncci
         if tables is None or len(claim.lines) < 2:
             return
-        bypass = frozenset(ctx.options.get(self.code, {}).get("bypass_modifiers", DEFAULT_BYPASS_MODIFIERS))
+        bypass = ctx.options_for(self).bypass_modifiers
         reported: set[tuple[str, str, dt.date]] = set()
         for first, second in combinations(claim.lines, 2):
             day = _date(claim, first, ctx)
@@ -144,7 +160,7 @@ class PtpConflict(Rule):
             f"{day.isoformat()}{rationale}; {how}",
             segment=col2.segment,
             element="SV101-2",
-            loop="2400",
+            loop=g.SERVICE_LINE,
             codes=[edit.column1, edit.column2],
             reference=_table_reference(ctx, "PTP edits"),
             fix=fix,
@@ -188,6 +204,7 @@ class MueExceeded(Rule):
     """
 
     code = "NCCI002"
+    status = ClaimStatus(INVALID, "476")  # 277CA: units of service
     name = "mue-exceeded"
     severity = Severity.ERROR
     summary = "units of a code exceed its MUE, per line or per date of service"
@@ -225,7 +242,7 @@ class MueExceeded(Rule):
             f"(adjudication indicator {mai}: {kinds.get(mai, 'unknown')})",
             segment=line.segment,
             element="SV104",
-            loop="2400",
+            loop=g.SERVICE_LINE,
             codes=[line.procedure],
             reference=_table_reference(ctx, "MUE table"),
         )

@@ -9,12 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from scrubber.findings import Finding, Severity
+from scrubber.findings import ClaimStatus, Finding, Severity
 from scrubber.model import Claim, Diagnosis, ServiceLine
-from scrubber.policies.models import Citation
-from scrubber.rules.base import Rule, RuleContext
+from scrubber.refdata.policies.models import Citation
+from scrubber.rules.base import INVALID, Rule, RuleContext
+from scrubber.rules.coverage import article_findings
+from scrubber.transaction import grammar as g
 
-POLICY_DOCS = "Pairing policy packs (scrubber/policies/packs/default.toml and configured packs)"
+PROCEDURE_CODE = ClaimStatus(INVALID, "454")  # 277CA: procedure code for services rendered
+POLICY_DOCS = "Pairing policy packs (scrubber/refdata/policies/packs/default.toml and configured packs)"
 
 
 def pointed_diagnoses(
@@ -47,20 +50,54 @@ def line_date(claim: Claim, line: ServiceLine, ctx: RuleContext) -> dt.date:
 class ProcedureNotSupported(Rule):
     """
     What it checks:
-        For each service line whose procedure a pairing policy covers (on the line's date of
-        service, for the claim's payer), that at least one diagnosis the line's SV107 pointers
-        name is among the diagnoses the policy accepts. Diagnoses on the claim that the line
-        does not point to do not count.
+        For each service line, whether a diagnosis its SV107 pointers name supports the line's
+        procedure on the line's date of service (else the claim's), for the claim's payer.
+        Diagnoses on the claim that the line does not point to do not count. Two sources:
+
+        Policy packs (TOML): each pack entry covering the procedure must find one of the
+        pointed diagnoses among those it accepts, else one finding per entry, with the
+        entry's explanation of what would support the service.
+
+        Imported CMS coverage articles (``scrubber policies import``): the current (status A)
+        billing and coding articles that list the procedure in one of their HCPCS groups and
+        are in effect on the date of service (per article, its newest version whose effective
+        date is on or before the date and whose end or retirement date, the earlier, is not
+        before it). A covered ICD-10 group applies to the procedure when its paragraph names
+        the procedure (a code or a range such as 93880-93882 that the article lists);
+        a group whose paragraph names no listed procedure applies to every procedure the
+        article lists, and the finding says which way the groups were linked. The line is
+        supported when a pointed diagnosis (dotted or not) is in a covered group that
+        applies; with several articles in effect (different contractors publish their own),
+        one that supports the line is enough. When none does, one finding per line names the
+        articles, how their groups apply, and quotes the covered groups' paragraphs (plain
+        text). Articles that list only non-covered codes for the procedure decide nothing
+        about support.
+
+        A pointed diagnosis on a non-covered list that applies gets its own finding at its
+        SV107 component, saying the article lists it as not supporting medical necessity
+        (a warning; info when another pointed diagnosis supports the line). A line whose
+        only support is a code the article marks with an asterisk (a dual-diagnosis note,
+        e.g. "secondary code required") gets an info finding quoting the note as the article
+        states it: the note cannot be checked mechanically.
+
+        Packs and articles combine as a union for the same procedure: a pack entry's finding
+        is dropped when an article in force supports the line, and the articles' finding is
+        dropped when a pack entry supports it. When both fail, both report (each cites its
+        own source).
 
     Why payers reject it:
         Coverage policies (Medicare LCDs and NCDs, commercial medical policies) pay a service
         only for the indications they list; the payer checks the diagnoses linked to the line.
         A study pointed only at an unrelated or non-specific symptom is denied as not
-        medically necessary (CARC 50 or 11).
+        medically necessary (CARC 50 or 11). Medicare contractors apply the ICD-10 lists of
+        their LCD billing and coding articles this way.
 
     Example:
         ``HI*ABK:M6281~`` and ``SV1*HC:71250*250*UN*1***1~``: CT of the thorax pointed only to
-        generalized muscle weakness, which is not a chest indication under LCD L33459.
+        generalized muscle weakness, which is not a chest indication under LCD L33459. With
+        articles imported: "71250 on line 1 is not supported by the diagnoses it points to
+        (M62.81): none is in a covered ICD-10-CM group of LCD Lxxxxx, billing and coding
+        article Axxxxx, version N "Title" (Medicare)".
 
     Fix:
         Report the indication that prompted the service (for the CT example: the cough, the
@@ -71,14 +108,23 @@ class ProcedureNotSupported(Rule):
     Configuration:
         Policies come from the default pack plus the packs listed under ``[policies] packs``;
         a pack entry with the same id replaces a default entry. ``[policies] default_pack =
-        false`` drops the shipped pack. Severity can be changed per payer.
+        false`` drops the shipped pack. Imported articles are read from ``[policies]
+        coverage_database`` (default: ``coverage.sqlite3`` beside the NCCI database, i.e.
+        ``$XDG_DATA_HOME/scrubber/``) when it exists. ``[policies.coverage] payers = [...]``
+        limits the articles (Medicare policy) to claims of those NM1*PR payer ids; by
+        default they judge every payer's claims, and every finding cites them as Medicare
+        articles. Severity can be changed per payer (``[payers."ID"] severity``), which
+        applies to every PAIR001 finding, the info notes included.
 
     References:
         Each finding cites the policy entry it comes from (e.g. LCD L33459 and billing article
-        A56580); Medicare Program Integrity Manual (Pub. 100-08), ch. 13, on LCDs.
+        A56580), or "LCD Lxxxxx, billing and coding article Axxxxx, version N" with the title
+        for imported articles (CMS Medicare Coverage Database); Medicare Program Integrity
+        Manual (Pub. 100-08), ch. 13, on LCDs.
     """
 
     code = "PAIR001"
+    status = PROCEDURE_CODE
     name = "procedure-not-supported"
     severity = Severity.WARNING
     summary = "no diagnosis the line points to supports the procedure under the active policy"
@@ -86,8 +132,8 @@ class ProcedureNotSupported(Rule):
     fix = "Point the line to the diagnosis that supports the service, as documented in the record."
 
     def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
-        policies = ctx.policies
-        if policies is None:
+        policies, coverage = ctx.policies, ctx.coverage
+        if policies is None and coverage is None:
             return
         by_position = diagnoses_by_position(claim)
         for line in claim.lines:
@@ -95,9 +141,17 @@ class ProcedureNotSupported(Rule):
             if not line.procedure or not pointed:
                 continue  # nothing to pair: bad pointers are CLM002's, ICD-9 qualifiers ICD003's
             codes = [diagnosis.code for _, diagnosis in pointed]
-            for policy in policies.support_for(line.procedure, line_date(claim, line, ctx), claim.payer_id):
+            on = line_date(claim, line, ctx)
+            verdict = None
+            if coverage is not None:
+                verdict = coverage.judge(line.procedure, on, [(n, d.code) for n, d in pointed], claim.payer_id)
+            pack_supported = False
+            for policy in policies.support_for(line.procedure, on, claim.payer_id) if policies is not None else ():
                 if any(policy.supports(code) for code in codes):
+                    pack_supported = True
                     continue
+                if verdict is not None and verdict.supported:
+                    continue  # an imported article supports it: packs and articles combine as a union
                 notes = [note for code in codes if (note := policy.note_for(code))]
                 why = " ".join(notes) if notes else f"None of them is a covered indication. {policy.indications}"
                 citation = policy.citation
@@ -107,11 +161,13 @@ class ProcedureNotSupported(Rule):
                     f"{why} What would support it: {policy.documentation}",
                     segment=line.segment,
                     element="SV107-1",
-                    loop="2400",
+                    loop=g.SERVICE_LINE,
                     codes=[line.procedure, *codes],
                     reference=_reference(citation),
                     fix=policy.documentation,
                 )
+            if verdict is not None:
+                yield from article_findings(self, line, codes, verdict, pack_supported)
 
 
 class ProcedureDeniedPairing(Rule):
@@ -137,13 +193,15 @@ class ProcedureDeniedPairing(Rule):
 
     Configuration:
         Pairs come from ``[[denied]]`` entries in the policy packs; severity can be changed
-        per payer.
+        per payer. Imported CMS articles' non-covered lists are not "never payable" pairs:
+        PAIR001 reports them (a warning), as the article states them.
 
     References:
         Each finding cites the policy entry it comes from.
     """
 
     code = "PAIR002"
+    status = PROCEDURE_CODE
     name = "procedure-denied-pairing"
     severity = Severity.ERROR
     summary = "the policy names this diagnosis and procedure as never payable together"
@@ -168,7 +226,7 @@ class ProcedureDeniedPairing(Rule):
                         f"together under {citation.source} {citation.id or citation.publisher}: {denial.reason}",
                         segment=line.segment,
                         element=f"SV107-{component}",
-                        loop="2400",
+                        loop=g.SERVICE_LINE,
                         codes=[line.procedure, diagnosis.code],
                         reference=_reference(citation),
                     )

@@ -2,7 +2,7 @@
 
 Both engines speak pyx12's vocabulary of levels and codes, because those are the 999's codes
 (IK304, IK403, IK502, AK905) and the X12 rules map them one to one; see
-:data:`scrubber.rules.structure.RULE_FOR_ERROR`.
+:data:`scrubber.rules.tr3.RULE_FOR_ERROR`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ class StructureIssue:
     element: int = 0
     component: int = 0
     data_element: str = ""  # X12 data element number, e.g. 1270
-    loop: str = ""  # TR3 loop id (2300, 2400 ...) where pyx12 placed the segment
+    loop: str = ""  # TR3 loop id (2300, 2400 ...) where the engine placed the segment
+    checked_by: str = ""  # the engine, when a finding should name it (e.g. "pyx12 4.0")
 
     @property
     def element_ref(self) -> str:

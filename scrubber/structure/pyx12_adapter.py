@@ -10,28 +10,19 @@ pyx12 reports errors as (code, text) tuples on a tree of error nodes. A recordin
 notes each one with the segment being validated at the time; :func:`validate` returns them as
 plain :class:`StructureIssue` records, and keeps pyx12's tree for :meth:`StructureResult.write_999`.
 Nothing outside this module imports pyx12.
-
-:func:`validate_piece` validates one piece of a file (``scrubber check --jobs N``): pyx12 reads
-the file's real ISA and GS that enclose the piece, then the piece's segments, then a GE/IEA made
-up to close what is open. Its bookkeeping is set after the GS to what a pass from the start of
-the file would hold there (:class:`~scrubber.structure.envelope.PieceEnvelope`). Every segment
-carries its file position, so errors come back placed as in a whole-file pass; errors on the
-borrowed ISA/GS and the made-up trailers are dropped (the real ones are checked in the piece that
-holds them). :class:`PieceCheck` says whether the pass can stand for that part of a whole-file
-pass; when it cannot, the caller validates the whole file instead.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import json
 import logging
 import re
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -47,7 +38,6 @@ import structlog
 from pyx12.map_if._segment import apply_segment_errors
 from pyx12.map_walker import apply_walk_errors, walk_tree
 
-from scrubber.structure.envelope import CONTROL_ELEMENT, ENVELOPE_IDS, EnvelopeEvents, PieceEnvelope
 from scrubber.structure.issues import StructureIssue
 from scrubber.x12.reader import NotX12Error, SegmentReader
 from scrubber.x12.segment import Segment
@@ -57,23 +47,8 @@ log = structlog.get_logger("scrubber.structure")
 CONTROL_MAPS = {"00501": "x12.control.00501.xml", "00401": "x12.control.00401.xml"}
 ACK_999_VERSION = "005010X231A1"
 _KEEP_BEHIND = 64  # segments kept after pyx12 has passed them (errors may name the previous one)
+CHECKED_BY = "pyx12 4.0"  # what findings of this engine name as their checker
 MAX_ERRORS = 10_000  # per file; a file this broken is reported as such, not error by error
-
-
-@dataclass(slots=True)
-class PieceCheck:
-    """How a piece's pyx12 pass relates to a whole-file pass (see :func:`validate_piece`)."""
-
-    ok: bool = True  # its errors are those a whole-file pass reports on the piece's segments
-    reason: str = ""  # why not, for the log
-    stopped: bool = False  # pyx12 gave up inside the piece: a whole-file pass reports nothing after it
-    end_clean: bool = False  # it ended after an SE with only the ISA and GS open: the next piece can start fresh
-    lx_end: int = 0  # pyx12's 2400/LX count at the end
-    lx_sensitive: bool = False  # an LX came before any CLM: its check depends on the count carried in
-
-    def fail(self, reason: str) -> None:
-        if self.ok:
-            self.ok, self.reason = False, reason
 
 
 @dataclass(slots=True)
@@ -83,7 +58,6 @@ class StructureResult:
     errors: list[StructureIssue] = field(default_factory=list)
     complete: bool = True  # False when pyx12 stopped before the end of the file
     truncated: bool = False  # True when more than MAX_ERRORS were found
-    piece: PieceCheck | None = None  # set by validate_piece
     _errh: Any = None
     _term: tuple[str, ...] = ("~", "*", ":", "\n", "^")
 
@@ -208,49 +182,16 @@ class _SegmentFeed:
 def validate(path: str | Path) -> StructureResult:
     """Validate one file against pyx12's 005010 maps; never raises on bad input."""
     with open(path, "rb") as handle:
-        return _run(iter(SegmentReader(handle)), None)
+        return _run(iter(SegmentReader(handle)))
 
 
-def validate_piece(
-    segments: Iterator[Segment],
-    *,
-    prefix: Sequence[Segment] = (),
-    envelope: PieceEnvelope,
-    final: bool,
-    first_isa: Segment | None = None,
-) -> StructureResult:
-    """Validate one piece of a file: ``segments`` are its own (read with their file positions).
-
-    ``prefix`` holds the real ISA and GS that enclose a piece starting inside an interchange
-    (empty for the file's first piece), ``envelope`` pyx12's state after them as the plan found
-    it, ``first_isa`` the file's first ISA (pyx12 takes version and delimiters from it).
-    ``final``: the piece runs to the end of the file, so nothing is made up to close it.
-    Never raises on bad input; ``result.piece`` says whether the pass stands for a whole-file one.
-    """
-    check = PieceCheck()
-    head = _raw_head(prefix[0]) if prefix else None
-    if prefix and (head is None or first_isa is None or head != _raw_head(first_isa)):
-        check.fail("the enclosing ISA declares another version or other delimiters than the file's first")
-        return StructureResult(complete=False, piece=check)
-    closing = _Closing(prefix, envelope)
-    watched = closing.follow(segments)
-    feed_segments = chain(prefix, watched, closing.trailers() if not final else ())
-    watch = _PieceWatch(check, envelope, prefix, closing)
-    result = _run(feed_segments, watch)
-    result.piece = check
-    watch.finish(result)
-    return result
-
-
-def _run(segments: Iterator[Segment], watch: _PieceWatch | None) -> StructureResult:
+def _run(segments: Iterator[Segment]) -> StructureResult:
     install_log_bridge()
     result = StructureResult()
 
     def sink(error: StructureIssue) -> None:
-        if watch is not None and not watch.keep(error, errh.current):
-            return
         if len(result.errors) < MAX_ERRORS:
-            result.errors.append(error)
+            result.errors.append(dataclasses.replace(error, checked_by=CHECKED_BY))
         else:
             result.truncated = True
 
@@ -265,10 +206,8 @@ def _run(segments: Iterator[Segment], watch: _PieceWatch | None) -> StructureRes
         return result
     result._errh = errh
     result._term = tuple(t or "" for t in src.get_term())
-    if watch is not None:
-        watch.src = src
     try:
-        _walk(src, feed, errh, watch)
+        _walk(src, feed, errh)
     except NotX12Error as error:
         result.complete = False
         sink(StructureIssue("engine", "read", str(error), errh.current))
@@ -287,150 +226,7 @@ def _run(segments: Iterator[Segment], watch: _PieceWatch | None) -> StructureRes
     return result
 
 
-def _raw_head(isa: Segment) -> tuple[str, ...] | None:
-    """What pyx12 takes from the first 106 characters of its input: version and delimiters
-    (None for an ISA of another length: pyx12 would read them from the segments after it)."""
-    text = isa.text + isa.delimiters.segment
-    if len(text) != 106:
-        return None
-    return (text[84:89], text[3], text[104], text[105], text[82])
-
-
-class _Closing:
-    """Follows the piece's envelopes and makes up the GE and IEA that close what is left open."""
-
-    def __init__(self, prefix: Sequence[Segment], envelope: PieceEnvelope) -> None:
-        self.isa13: str | None = prefix[0].get(13) if prefix else None
-        self.gs06: str | None = prefix[1].get(6) if len(prefix) > 1 else None
-        self.groups = envelope.groups
-        self.transactions = envelope.transactions
-        self.last: Segment | None = None
-        self.made: set[int] = set()  # id() of the made-up segments
-
-    def follow(self, segments: Iterator[Segment]) -> Iterator[Segment]:
-        for segment in segments:
-            seg_id = segment.id
-            if seg_id == "ISA":
-                self.isa13, self.gs06, self.groups = segment.get(13), None, 0
-            elif seg_id == "GS":
-                self.gs06, self.groups, self.transactions = segment.get(6), self.groups + 1, 0
-            elif seg_id == "ST":
-                self.transactions += 1
-            elif seg_id == "GE":
-                self.gs06 = None
-            elif seg_id == "IEA":
-                self.isa13 = self.gs06 = None
-            self.last = segment
-            yield segment
-
-    def trailers(self) -> Iterator[Segment]:
-        """GE and IEA with the counts of the groups and transactions they close (built lazily:
-        only once the piece's own segments have all been read)."""
-        last = self.last
-        if last is None:
-            return
-        made = []
-        if self.gs06 is not None:
-            made.append(_made(["GE", str(self.transactions), self.gs06], last))
-        if self.isa13 is not None:
-            made.append(_made(["IEA", str(self.groups), self.isa13], last))
-        self.made.update(id(segment) for segment in made)
-        yield from made
-
-
-def _made(elements: list[str], after: Segment) -> Segment:
-    return Segment(elements, 0, 0, after.line, after.offset, after.delimiters)
-
-
-class _PieceWatch:
-    """Sets pyx12's bookkeeping after the borrowed ISA/GS, sorts errors, notes the piece's end."""
-
-    def __init__(self, check: PieceCheck, envelope: PieceEnvelope, prefix: Sequence[Segment], closing: _Closing):
-        self.check = check
-        self.envelope = envelope
-        self.prefix_ids = {id(segment) for segment in prefix}
-        self.prefix_count = len(prefix)
-        self.closing = closing
-        self.src: Any = None
-        self.events = EnvelopeEvents()
-        self.clm_seen = False
-        self.after_se: tuple[int, list[Any], int] | None = None  # (count, pyx12's open loops, LX count)
-        self.last_real = 0
-        self.end_node: Any = None
-
-    def kind(self, segment: Segment | None) -> str:
-        if segment is None:
-            return "none"
-        if id(segment) in self.prefix_ids:
-            return "prefix"
-        if id(segment) in self.closing.made:
-            return "made"
-        return "real"
-
-    def seen(self, seg: Any, count: int, segment: Segment | None, node: Any) -> None:
-        """pyx12 has read its ``count``-th segment (``segment``); ``node`` is where its walk stands."""
-        src = self.src
-        if count <= self.prefix_count:
-            if count == self.prefix_count:  # after the borrowed GS: the state a whole-file pass holds here
-                envelope = self.envelope
-                src.isa_ids = [*src.isa_ids, *envelope.isa13]
-                src.gs_ids = [*src.gs_ids, *envelope.gs06]
-                src.gs_count = envelope.groups
-                src.st_ids = list(envelope.st02)
-                src.st_count = envelope.transactions
-            return
-        kind = self.kind(segment)
-        if kind == "made":
-            if self.end_node is None:
-                self.end_node = node
-            return
-        seg_id = seg.get_seg_id()
-        self.last_real = count
-        if seg_id in ENVELOPE_IDS:
-            position = CONTROL_ELEMENT.get(seg_id)
-            self.events.add(seg_id, seg.get_value(f"{seg_id}{position:02d}") if position else "")
-            if seg_id == "SE":
-                self.after_se = (count, list(src.loops), src.lx_count)
-        elif src.check_837_lx:
-            if seg_id == "CLM":
-                self.clm_seen = True
-            elif seg_id == "LX" and not self.clm_seen:
-                self.check.lx_sensitive = True
-
-    def keep(self, error: StructureIssue, current: Segment | None) -> bool:
-        """Whether an error belongs to the piece's report; a doubtful one fails the check."""
-        at, during = self.kind(error.segment), self.kind(current)
-        if error.level == "engine":
-            if at == "real" or (at == "none" and not self.prefix_count):
-                self.check.stopped = True
-                return True
-            self.check.fail(f"pyx12 stopped on a segment outside the piece ({error.code})")
-            return False
-        if at == "real":
-            if during != "real":
-                self.check.fail("an error noticed on a borrowed or made-up segment points into the piece")
-                return False
-            return True
-        if at == "none" and not self.prefix_count:
-            return True
-        if during == "real":
-            self.check.fail("an error noticed in the piece points before it")
-        return False
-
-    def finish(self, result: StructureResult) -> None:
-        check = self.check
-        if self.events.hexdigest() != self.envelope.digest:
-            check.fail("pyx12 read other envelope segments than the plan")
-        after_se = self.after_se
-        if after_se is not None and after_se[0] == self.last_real:
-            _, loops, check.lx_end = after_se
-            node_id = getattr(self.end_node, "id", None)
-            check.end_clean = [kind for kind, _ in loops] == ["ISA", "GS"] and node_id in ("SE", "GS")
-        if result.truncated:
-            check.fail("too many errors")
-
-
-def _walk(src: Any, feed: _SegmentFeed, errh: _Recorder, watch: _PieceWatch | None = None) -> None:
+def _walk(src: Any, feed: _SegmentFeed, errh: _Recorder) -> None:
     """pyx12's validation loop (as in pyx12.x12n_document), with the position of every error."""
     control_file = CONTROL_MAPS.get(src.icvn, CONTROL_MAPS["00501"])
     control_map = _load_map(control_file)
@@ -444,8 +240,6 @@ def _walk(src: Any, feed: _SegmentFeed, errh: _Recorder, watch: _PieceWatch | No
         index = src.get_cur_line()
         errh.current = feed.segment(index)
         feed.forget_before(index)
-        if watch is not None:
-            watch.seen(seg, index, errh.current, node)
         seg_id = seg.get_seg_id()
         orig_node = node
         if seg_id in ("ISA", "GS"):

@@ -1,8 +1,8 @@
 """Everything loaded once per process before the first claim: configuration, rules, reference data.
 
-One place builds the rule engine, so the CLI, the sweep and library callers judge claims alike:
-the configured rule selection, the ICD-10-CM code sets (each fiscal year read on first use), the
-pairing policy packs and any imported NCCI tables.
+One place builds the rule engine and the pipeline, so the CLI, the sweep, the library, the HTTP
+service and Spark executors judge claims alike: the configured rule selection, the ICD-10-CM code
+sets (each fiscal year read on first use), the pairing policy packs and any imported NCCI tables.
 """
 
 from __future__ import annotations
@@ -10,15 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from scrubber.codesets.icd10 import CodeSetError, CodeSets
-from scrubber.config import ConfigError, ConfigSelection, Settings, build_context, load_settings
-from scrubber.ncci.tables import NcciFileError
-from scrubber.policies.loader import PolicyPackError
+from scrubber.config import ConfigSelection, Settings, build_context, load_settings
+from scrubber.pipeline import Pipeline, StructureMode
+from scrubber.refdata.codesets.icd10 import CodeSets
 from scrubber.rules.catalogue import default_registry
 from scrubber.rules.engine import RuleEngine
-
-# Problems with the user's set-up: reported in one line, exit 2, never a traceback.
-SETUP_ERRORS = (ConfigError, CodeSetError, PolicyPackError, NcciFileError)
+from scrubber.structure.native import NativeValidator
 
 
 def build_engine(
@@ -33,6 +30,18 @@ def build_engine(
     context = build_context(settings, as_of)
     context.icd10 = CodeSets.load(code_set_dir, lazy=True)
     return RuleEngine(default_registry(), context, ConfigSelection(settings))
+
+
+def build_pipeline(
+    config: Path | None = None,
+    *,
+    structure: StructureMode = "native",
+    as_of: dt.date | None = None,
+    settings: Settings | None = None,
+) -> Pipeline:
+    """The pipeline for a run: the engine of :func:`build_engine` and the chosen structure check."""
+    engine = build_engine(config, as_of=as_of, settings=settings)
+    return Pipeline(engine, structure, native=NativeValidator if structure == "native" else None)
 
 
 def default_engine(as_of: dt.date | None = None) -> RuleEngine:

@@ -43,7 +43,7 @@ def byte_name(char: str) -> str:
     elif code < 0x20 or code == 0x7F:
         kind = "a control byte"
     else:
-        kind = "a byte above 0x7F (not ASCII)"
+        kind = "not ASCII"
     return f"0x{code:02X} ({kind})"
 
 

@@ -290,7 +290,7 @@ class SegmentReader:
                     )
                 return None
             buffer += more
-            if len(buffer) > MAX_SEGMENT_LENGTH and term not in buffer:
+            if len(buffer) > MAX_SEGMENT_LENGTH and term not in buffer[: MAX_SEGMENT_LENGTH + 1]:
                 self.max_buffered = max(self.max_buffered, len(buffer))
                 buffer, cursor.offset, cursor.line, skipped = self._skip_oversized(
                     buffer, cursor.offset, cursor.line, term

@@ -78,8 +78,8 @@ def decimal_problem(value: str) -> str:
 
 
 @lru_cache(maxsize=_CACHED)
-def dotted_code(raw: str, qualifier: str) -> str:
+def dotted_code(raw: str, icd9: bool = False) -> str:
     """Show a diagnosis code with its decimal point: M6281 -> M62.81, E8889 (ICD-9) -> E888.9."""
     code = raw.strip().upper().replace(".", "")
-    cut = 4 if qualifier in ("BK", "BF") and code.startswith("E") else 3
+    cut = 4 if icd9 and code.startswith("E") else 3
     return code if len(code) <= cut else f"{code[:cut]}.{code[cut:]}"

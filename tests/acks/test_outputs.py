@@ -6,11 +6,11 @@ import json
 import stat
 from pathlib import Path
 
-from scrubber.acks.status_codes import STATUS_FOR_RULE, status_for
 from scrubber.findings import Finding, Location, Severity
+from scrubber.rules.catalogue import default_registry
 from scrubber.structure.pyx12_adapter import reference_check
 from scrubber.synthetic import ClaimSpec, LineSpec, render_837
-from scrubber.x12.walker import read_claims
+from scrubber.transaction.walker import read_claims
 from tests.structure.broken import BROKEN_CLAIM, broken_text
 
 
@@ -178,15 +178,21 @@ def _finding(rule: str, element: str = "", loop: str = "") -> Finding:
     return Finding(rule=rule, name="x", severity=Severity.ERROR, message="m", location=location)
 
 
-def test_status_table_refines_by_element():
+def status_for(finding: Finding):
+    return default_registry()[finding.rule].status_for(finding)
+
+
+def test_each_rule_declares_its_277ca_status_refined_by_element():
     assert (status_for(_finding("ICD001", "HI01-2")).category, status_for(_finding("ICD001", "HI01-2")).code) == (
         "A7",
         "254",
     )
     assert status_for(_finding("ICD001", "HI03-2")).code == "255"
+    assert status_for(_finding("CLM003", "HI01-2")).code == "254"
     assert status_for(_finding("CLM007", "SV102")).code == "178"
     assert status_for(_finding("CLM007", "SV104")).code == "476"
     assert status_for(_finding("CLM006", "NM109", "2310B")).entity == "82"
+    assert status_for(_finding("CLM006", "NM109", "2010AA")).entity == "85"
     assert status_for(_finding("X12013", "CLM02")).category == "A3"
-    assert status_for(_finding("NEW999")).code == "21"
-    assert all(s.category in ("A3", "A7") for s in STATUS_FOR_RULE.values())
+    assert status_for(_finding("ENV008", "DTP03")).category == "A7"
+    assert all(rule.status.category in ("A3", "A7") for rule in default_registry())

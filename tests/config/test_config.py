@@ -17,13 +17,13 @@ from scrubber.config import (
     load_settings,
 )
 from scrubber.findings import Severity
-from scrubber.ncci.tables import NcciFileError
+from scrubber.refdata.ncci.tables import NcciFileError
 from scrubber.rules.base import RuleContext
 from scrubber.rules.catalogue import default_registry
 from scrubber.rules.engine import RuleEngine
 from tests.builders import ClaimSpec, LineSpec, build_claim
 
-KNOWN = [rule.code for rule in default_registry()]
+KNOWN = default_registry()
 
 
 def write(directory: Path, text: str, name: str = "scrubber.toml") -> Path:
@@ -50,7 +50,7 @@ def test_a_payer_override_changes_one_rules_severity_for_that_payer_only(tmp_pat
             service_date=dt.date(2026, 10, 14),
             payer_id=payer,
         )
-        return {f.rule: f.severity for f in engine.check(build_claim(spec))}
+        return {f.rule: f.severity for f in engine.judge(build_claim(spec))}
 
     acme, other = severities("ACME1"), severities("OTHER")
     assert acme["PAIR001"] == Severity.ERROR
@@ -174,4 +174,4 @@ database = "nowhere/ncci.sqlite3"
     ctx = build_context(settings, as_of=dt.date(2026, 1, 2))
     assert isinstance(ctx, RuleContext) and ctx.as_of == dt.date(2026, 1, 2)
     assert ctx.policies.packs == ["mine"] and ctx.policies.support_for("99213", dt.date(2026, 1, 2))
-    assert ctx.options == {"CLM007": {"allow_zero_charge": True}}
+    assert set(ctx.options) == {"CLM007"} and ctx.options["CLM007"].allow_zero_charge is True

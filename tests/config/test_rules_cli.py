@@ -8,9 +8,9 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from scrubber.ncci.store import open_tables
-from scrubber.ncci_cli import ncci_app
-from scrubber.rules_cli import rules_command
+from scrubber.cli.ncci import ncci_app
+from scrubber.cli.rules import rules_command
+from scrubber.refdata.ncci.store import open_tables
 
 DATA = Path(__file__).parent.parent / "ncci" / "data"
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from scrubber.codesets.icd10 import CodeSets
 from scrubber.findings import Finding
 from scrubber.model import Claim
+from scrubber.refdata.codesets.icd10 import CodeSets
 from scrubber.rules.base import RuleContext
 from scrubber.rules.icd10 import RULES
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from scrubber.codesets.commands import codes_app
+from scrubber.cli.codes import codes_app
 
 
 def show(*args: str):

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from scrubber.codesets.icd10 import fiscal_year
+from scrubber.refdata.codesets.icd10 import fiscal_year
 from tests.builders import build_claim
 
 
@@ -35,7 +35,7 @@ def test_labels_by_date(code_sets):
 
 def test_label_for_a_claim_uses_its_date_of_service(code_sets):
     claim = build_claim(diagnoses=["M62.81"], service_date=dt.date(2025, 12, 1))
-    assert code_sets.label_for(claim) == "ICD-10-CM FY2026"
+    assert code_sets.label_for(claim.service_date) == "ICD-10-CM FY2026"
 
 
 def test_years_beyond_the_installed_ones_say_which_year_stood_in(code_sets):
@@ -57,7 +57,7 @@ def test_provisional_year_knows_fy2027_validity(code_sets):
 
 
 def test_a_corrupt_imported_file_is_named_in_the_error(tmp_path):
-    from scrubber.codesets.icd10 import CodeSetError, CodeSets
+    from scrubber.refdata.codesets.icd10 import CodeSetError, CodeSets
 
     (tmp_path / "icd10cm_fy2030.json.gz").write_bytes(b"not gzip")
     with pytest.raises(CodeSetError, match=r"icd10cm_fy2030\.json\.gz"):
@@ -65,7 +65,7 @@ def test_a_corrupt_imported_file_is_named_in_the_error(tmp_path):
 
 
 def test_loading_one_year_for_a_lookup(tmp_path):
-    from scrubber.codesets.icd10 import CodeSets
+    from scrubber.refdata.codesets.icd10 import CodeSets
 
     assert CodeSets.load(tmp_path, years=[2026]).years == [2026]
     assert CodeSets.load(tmp_path, years=[2031]).years == [2027]

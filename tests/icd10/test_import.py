@@ -8,9 +8,9 @@ import zipfile
 import pytest
 from typer.testing import CliRunner
 
-from scrubber.codesets.commands import codes_app
-from scrubber.codesets.icd10 import CodeSets
-from scrubber.codesets.icd10.orderfile import OrderFileError, parse_order_line
+from scrubber.cli.codes import codes_app
+from scrubber.refdata.codesets.icd10 import CodeSets
+from scrubber.refdata.codesets.icd10.orderfile import OrderFileError, parse_order_line
 
 TABULAR = """<?xml version="1.0" encoding="utf-8"?>
 <ICD10CM.tabular>

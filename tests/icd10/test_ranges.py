@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scrubber.codesets.icd10.ranges import parse_note
+from scrubber.refdata.codesets.icd10.ranges import parse_note
 
 
 @pytest.mark.parametrize(

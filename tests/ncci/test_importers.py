@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from scrubber.ncci.mue import parse_mue
-from scrubber.ncci.ptp import parse_ptp
-from scrubber.ncci.store import import_tables, open_tables
-from scrubber.ncci.tables import ImportReport, NcciFileError
+from scrubber.refdata.ncci.mue import parse_mue
+from scrubber.refdata.ncci.ptp import parse_ptp
+from scrubber.refdata.ncci.store import import_tables, open_tables
+from scrubber.refdata.ncci.tables import ImportReport, NcciFileError
 
 DATA = Path(__file__).parent / "data"
 PTP_TXT = DATA / "ptp_practitioner_sample.txt"

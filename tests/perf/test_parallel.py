@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from scrubber.synthetic import random_claims, render_837
-from scrubber.workflows.pieces import plan
-from scrubber.workflows.run import CheckOptions, run_check
+from scrubber.workflows.check import CheckOptions, run_check
+from scrubber.workflows.parallel.planner import plan
 
 AS_OF = dt.date(2026, 11, 1)
 
@@ -22,7 +22,7 @@ def _write(path: Path, text: str) -> Path:
 def _report(tmp_path: Path, files: list[Path], jobs: int, fmt: str = "json") -> tuple[int, str]:
     out = tmp_path / f"report-{jobs}.{fmt}"
     code = run_check(
-        CheckOptions(files=[str(f) for f in files], format=fmt, output=out, as_of=AS_OF, structure=False, jobs=jobs)
+        CheckOptions(files=[str(f) for f in files], format=fmt, output=out, as_of=AS_OF, structure="off", jobs=jobs)
     )
     return code, out.read_text()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from scrubber.synthetic import random_claims, render_837
-from scrubber.workflows.pieces import plan
+from scrubber.workflows.parallel.planner import plan
 from scrubber.x12.reader import MAX_SEGMENT_LENGTH, SegmentReader
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scrubber.policies.codes import CodePattern
+from scrubber.refdata.policies.codes import CodePattern
 
 
 @pytest.mark.parametrize(

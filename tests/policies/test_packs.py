@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scrubber.policies import PolicyPackError, default_pack_path, load_pack, load_policies
+from scrubber.refdata.policies import PolicyPackError, default_pack_path, load_pack, load_policies
 
 DAY = dt.date(2026, 3, 2)
 

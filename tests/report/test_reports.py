@@ -9,10 +9,11 @@ from html.parser import HTMLParser
 
 import pytest
 
+from scrubber.report.events import ClaimResult
 from scrubber.report.html import HtmlWriter
 from scrubber.report.text import TextWriter
 from scrubber.report.writers import writer_for
-from scrubber.workflows.check import Scrubber
+from scrubber.workflows.api import Scrubber
 from tests.structure.broken import BROKEN_CHARGE, BROKEN_CLAIM, broken_text, line_of
 
 
@@ -20,15 +21,8 @@ def render(fmt: str, data: bytes, name: str = "claims.837") -> str:
     """The report of one file in a format, through the same streaming path the CLI uses."""
     out = io.StringIO()
     writer = writer_for(fmt, out)
-    scrubber = Scrubber(structure=True)
-    report = scrubber.scrub(data, name=name)
     writer.begin(1)
-    writer.start_file(name)
-    for claim in report.claims:
-        writer.claim(claim)
-    for finding in report.file_findings:
-        writer.file_finding(finding)
-    writer.finish_file(report)
+    Scrubber(structure="pyx12").check(data, writer, name)
     writer.close()
     return out.getvalue()
 
@@ -79,10 +73,10 @@ def test_text_report_points_carets_at_the_broken_element():
 def test_text_report_colours_only_when_asked():
     out = io.StringIO()
     writer = TextWriter(out, color=True)
-    report = Scrubber().scrub(broken_text().encode(), name="c.837")
+    report = Scrubber(structure="off").report(broken_text().encode(), name="c.837")
     writer.start_file("c.837")
     for claim in report.claims:
-        writer.claim(claim)
+        writer.claim(ClaimResult.of(claim))
     assert "\x1b[" in out.getvalue()
     assert "\x1b[" not in render("text", broken_text().encode())
 

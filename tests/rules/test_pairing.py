@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from scrubber.policies import load_policies
+from scrubber.refdata.policies import load_policies
 from scrubber.rules.base import RuleContext
 from scrubber.rules.pairing import ProcedureDeniedPairing, ProcedureNotSupported
 from tests.builders import ClaimSpec, LineSpec, build_claim
@@ -34,32 +34,6 @@ def test_ct_thorax_for_generalized_weakness_alone_is_not_supported() -> None:
     assert "Document the chest indication" in finding.message  # what would support it
     assert finding.fix.startswith("Document the chest indication")
     assert (finding.location.loop, finding.location.element) == ("2400", "SV107-1")
-
-
-def test_a_pointed_chest_indication_supports_it() -> None:
-    assert pair001(ct_claim(["M62.81", "R05.9"], [1, 2])) == []
-    assert pair001(ct_claim(["R91.1"], [1])) == []
-
-
-def test_a_supporting_diagnosis_the_line_does_not_point_to_does_not_count() -> None:
-    (finding,) = pair001(ct_claim(["M62.81", "R05.9"], [1]))
-    assert finding.codes == ["71250", "M62.81"]
-
-
-def test_procedures_no_policy_covers_and_lines_without_valid_pointers_are_left_alone() -> None:
-    office_visit = ClaimSpec(diagnoses=["M62.81"], lines=[LineSpec("99213")], service_date=DAY)
-    assert pair001(office_visit) == []
-    assert pair001(ct_claim(["M62.81"], [5])) == []  # CLM002 reports the bad pointer
-
-
-def test_icd9_qualified_diagnoses_are_left_to_icd003() -> None:
-    spec = ct_claim(["786.2"], [1])
-    spec.icd9 = True
-    assert pair001(spec) == []
-
-
-def test_without_policies_nothing_is_checked() -> None:
-    assert pair001(ct_claim(["M62.81"], [1]), RuleContext(as_of=DAY)) == []
 
 
 def test_ldct_screening_needs_the_smoking_history_code() -> None:

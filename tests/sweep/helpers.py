@@ -11,8 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scrubber.sweep.settings import SweepSettings
 from scrubber.synthetic import random_claims, render_837
+from scrubber.workflows.sweep.settings import SweepSettings
 
 FINAL_FOLDERS = ("accepted", "rejected", "failed", "duplicates")
 HERE = Path(__file__).resolve().parent
@@ -39,7 +39,7 @@ def settings(inbox: Path, outbox: Path, **overrides: object) -> SweepSettings:
         "settle_seconds": 0.0,
         "stale_seconds": 0.0,
         "as_of": dt.date(2026, 11, 1),
-        "structure": False,  # pyx12's TR3 check is slow; the tests that need it turn it on
+        "structure": "off",  # the tests that need the TR3 check turn it on
     }
     values.update(overrides)
     return SweepSettings(**values)  # type: ignore[arg-type]
@@ -50,7 +50,7 @@ def log_events(stream: io.StringIO) -> list[dict]:
 
 
 def sweep_argv(inbox: Path, outbox: Path) -> list[str]:
-    return [sys.executable, "-m", "scrubber.cli", "sweep", str(inbox), "--outbox", str(outbox), "--as-of", "2026-11-01"]
+    return [sys.executable, "-m", "scrubber", "sweep", str(inbox), "--outbox", str(outbox), "--as-of", "2026-11-01"]
 
 
 def sweep_cli(inbox: Path, outbox: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:

@@ -21,13 +21,17 @@ import sys
 import time
 from pathlib import Path
 
-from scrubber.sweep import run_sweep
+import pytest
+
+from scrubber.workflows.sweep import run_sweep
 
 from .helpers import assert_complete_outputs, final_state, ledger_rows, settings, sweep_cli, where_is, x12
 
+pytestmark = pytest.mark.slow  # kills and reruns of the CLI
+
 KILLS = 22  # aimed kills
 TIMED_KILLS = 20
-SWEEP = [sys.executable, "-m", "scrubber.cli", "sweep"]
+SWEEP = [sys.executable, "-m", "scrubber", "sweep"]
 FAST = ["--settle", "0", "--stale-after", "0", "--as-of", "2026-11-01", "--no-structure"]
 
 

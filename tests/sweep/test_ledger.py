@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from scrubber.sweep.ledger import Ledger, Result, numbered
+from scrubber.workflows.sweep.ledger import Ledger, Result, numbered
 
 
 def test_numbered_names_keep_the_extension():

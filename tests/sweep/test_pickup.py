@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from scrubber.sweep.pickup import ends_with_iea, probe_shape, scan_inbox
+from scrubber.workflows.sweep.pickup import ends_with_iea, probe_shape, scan_inbox
 
 from .helpers import settings, x12
 

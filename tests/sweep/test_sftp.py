@@ -23,6 +23,8 @@ import pytest
 
 from .helpers import FINAL_FOLDERS, ledger_rows, sha, sweep_argv, sweep_cli, where_is, x12
 
+pytestmark = pytest.mark.slow  # a real sshd and hundreds of uploads
+
 SETTLE = "1.5"  # seconds; the slow uploads below pause at most 0.15 s between chunks
 STALE = "5"
 DEADLINE = 120.0  # seconds for uploads plus sweeps; a bound against hanging, not a timing assertion

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from scrubber.sweep import SweepLocked, SweepSetupError, register_output, run_sweep
-from scrubber.sweep.lock import sweep_lock
-from scrubber.sweep.outputs import _REGISTERED, ReportSet
-from scrubber.sweep.summary import EXIT_FILE_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_STOPPED, EXIT_USAGE
 from scrubber.synthetic import ClaimSpec, render_837
+from scrubber.workflows.sweep import SweepLocked, SweepSetupError, register_output, run_sweep
+from scrubber.workflows.sweep.lock import sweep_lock
+from scrubber.workflows.sweep.reports import _REGISTERED, ReportSet
+from scrubber.workflows.sweep.summary import EXIT_FILE_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_STOPPED, EXIT_USAGE
 
 from .helpers import final_state, ledger_rows, log_events, settings, sha, sweep_cli, where_is, x12
 
@@ -164,8 +164,8 @@ def test_outputs_are_configurable_and_extensible(folders):
         def claim(self, claim):
             self.claims += 1
 
-        def finish_file(self, header):
-            self.out.write(f"{header.file} {self.claims} claims\n")
+        def finish_file(self, end):
+            self.out.write(f"{end.report.file} {self.claims} claims\n")
 
         def close(self): ...
 
@@ -209,16 +209,16 @@ def test_one_event_per_file_and_a_run_summary_without_phi(folders, log_stream):
 
 def test_bad_input_never_stops_a_sweep_even_a_checker_crash(folders, monkeypatch):
     inbox, outbox = folders
-    from scrubber.workflows.check import Scrubber
+    from scrubber.pipeline import Pipeline
 
-    original = Scrubber.judge
+    original = Pipeline.judge
 
-    def judge(self, claim):
+    def judge(self, claim, structure=None):
         if claim.claim_id == "BOOM":
             raise RuntimeError("a rule tripped over odd input")
-        return original(self, claim)
+        return original(self, claim, structure)
 
-    monkeypatch.setattr(Scrubber, "judge", judge)
+    monkeypatch.setattr(Pipeline, "judge", judge)
     _drop(inbox, {"boom.837": _clean(claim_id="BOOM"), "fine.837": _clean(isa13=5)})
     summary = run_sweep(settings(inbox, outbox))
     assert (summary.failed, summary.accepted) == (1, 1)
@@ -336,7 +336,7 @@ def test_structure_check_and_acknowledgments_like_check(folders, tmp_path):
     inbox, outbox = folders
     broken = _clean().replace(b"DMG*D8*19700501*F", b"DMG*D8*1970*F")  # a date the TR3 check refuses
     _drop(inbox, {"a.837": _clean(), "b.837": broken})
-    config = settings(inbox, outbox, structure=True, outputs=("json", "999", "277ca", "split"))
+    config = settings(inbox, outbox, structure="native", outputs=("json", "999", "277ca", "split"))
     summary = run_sweep(config)
     assert summary.processed == 2
     reports = outbox / "reports"
@@ -352,12 +352,12 @@ def test_structure_check_and_acknowledgments_like_check(folders, tmp_path):
     row = ledger_rows(outbox)[0]
     assert "reports/a.837.999" in json.loads(row["reports"])
     with pytest.raises(SweepSetupError, match="999"):
-        run_sweep(settings(inbox, outbox, structure=False, outputs=("json", "999")))
+        run_sweep(settings(inbox, outbox, structure="off", outputs=("json", "999")))
 
 
 def sweep_check_json(cwd: Path, path: Path) -> str:
     import subprocess
     import sys
 
-    command = [sys.executable, "-m", "scrubber.cli", "check", "--format", "json", "--as-of", "2026-11-01"]
+    command = [sys.executable, "-m", "scrubber", "check", "--format", "json", "--as-of", "2026-11-01"]
     return subprocess.run([*command, str(path)], capture_output=True, text=True, cwd=cwd).stdout

@@ -6,8 +6,16 @@ import json
 
 import pytest
 
+from scrubber.errors import UnreadableInput
 from scrubber.synthetic import ClaimSpec, render_837
-from scrubber.workflows.check import Scrubber, UnreadableInput, scrub
+from scrubber.workflows.api import Scrubber
+from scrubber.workflows.api import scrub as _scrub
+
+
+def scrub(data: bytes):
+    """The rules-only check these reader and walker tests are about."""
+    return _scrub(data, structure="off")
+
 
 GOOD = render_837([ClaimSpec(claim_id="A"), ClaimSpec(claim_id="B"), ClaimSpec(claim_id="C")], line_break="\n")
 END_OF_A = "DTP*472*D8*20260302~\n"  # the last segment of claim A (its service line date)
@@ -72,10 +80,10 @@ def test_one_unreadable_file_does_not_stop_the_others(tmp_path, cli):
 # -- readable but broken: located findings ----------------------------------------------------
 
 
-def test_bom_rejects_the_file_and_the_claims_are_still_read():
+def test_bom_is_an_error_and_the_claims_are_still_read():
     report = scrub(b"\xef\xbb\xbf" + GOOD.encode())
     assert rules(report) == ["ENV006"] and report.file_findings[0].severity == "error"
-    assert report.status == "rejected" and report.summary.claims == 3
+    assert report.status == "rejected" and report.summary.claims == 3 and report.summary.accepted == 3
 
 
 def test_non_ascii_bytes_are_located():
@@ -113,23 +121,6 @@ def test_doubled_terminator_is_located():
     finding = next(f for f in claim(report, "A").findings if f.rule == "ENV007")
     assert "empty segment" in finding.message
     assert report.summary.claims == 3
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "rule", "element"),
-    [
-        ("SE*", "SE*1", "ENV001", "SE01"),
-        ("GE*1*", "GE*7*", "ENV001", "GE01"),
-        ("IEA*1*", "IEA*2*", "ENV001", "IEA01"),
-        ("*0001~\nGE", "*0002~\nGE", "ENV002", "SE02"),
-        ("IEA*1*000000001", "IEA*1*000000009", "ENV002", "IEA02"),
-    ],
-)
-def test_wrong_trailer_counts_and_control_numbers(old, new, rule, element):
-    text = replace_once(GOOD, old, new)
-    report = scrub(text.encode())
-    assert [(f.rule, f.location.element) for f in report.file_findings] == [(rule, element)]
-    assert report.status == "rejected" and report.summary.accepted == 3
 
 
 def test_segment_outside_any_loop():
@@ -180,7 +171,7 @@ def test_wrong_delimiters_say_so():
 def test_claims_without_clm01_and_with_bad_hl():
     text = replace_once(GOOD, "CLM*A*", "CLM**")
     text = replace_once(text, "HL*2*1*22", "HL*5*9*22")
-    report = Scrubber().scrub(text.encode())
+    report = Scrubber(structure="off").report(text.encode())
     first = report.claims[0]
     assert "ENV008" in [f.rule for f in first.findings]
     assert [f.rule for f in report.file_findings].count("ENV010") >= 2

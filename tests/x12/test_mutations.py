@@ -5,14 +5,15 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scrubber.errors import UnreadableInput
 from scrubber.report.model import FileReport
 from scrubber.synthetic import random_claims, render_837
-from scrubber.workflows.check import Scrubber, UnreadableInput
+from scrubber.workflows.api import Scrubber
 from tests.conftest import TR3_DIR
 
 GOOD = render_837(list(random_claims(4, seed=3)), claims_per_transaction=2).encode()
 TR3 = (TR3_DIR / "commercial-health-insurance.edi").read_bytes()
-SCRUBBER = Scrubber()
+SCRUBBER = Scrubber(structure="off")
 X12_BYTES = st.sampled_from(list(b"~*:^>\n\r|ISAGSTCLMHISV1LXDTP0123456789 \x00\xff"))
 
 
@@ -40,7 +41,7 @@ def mutated(draw: st.DrawFn) -> bytes:
 
 def check(data: bytes) -> None:
     try:
-        report = SCRUBBER.scrub(data)
+        report = SCRUBBER.report(data)
     except UnreadableInput as error:
         assert error.reason and "\n" not in str(error)
         return

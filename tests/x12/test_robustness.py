@@ -8,14 +8,27 @@ from __future__ import annotations
 
 import io
 import json
+from functools import cache
 
 import pytest
 
+from scrubber.errors import UnreadableInput
 from scrubber.synthetic import ClaimSpec, render_837
-from scrubber.workflows.check import UnreadableInput, scrub
+from scrubber.workflows.api import Scrubber
 from scrubber.x12.reader import SegmentReader
 from tests.conftest import TR3_DIR
 from tests.x12.test_walker_tr3 import pyx12_claims
+
+
+@cache
+def scrubber(structure: str) -> Scrubber:
+    return Scrubber(structure=structure)  # type: ignore[arg-type]
+
+
+def scrub(source, structure: str = "off"):
+    """The reader and walker are what these tests are about: rules only unless a test says otherwise."""
+    return scrubber(structure).report(source)
+
 
 GOOD = render_837([ClaimSpec(claim_id="A"), ClaimSpec(claim_id="B"), ClaimSpec(claim_id="C")], line_break="\n")
 CLM_B = "CLM*B*100.00*"
@@ -88,13 +101,21 @@ def test_a_byte_order_mark_rejects_the_file(tmp_path, cli):
     assert report["summary"]["claims"] == 3
 
 
+@pytest.mark.parametrize("structure", ["off", "native"])
 @pytest.mark.parametrize("stray", ["IEA*1*000000001~\n", "SE*5*0001~\n", "GE*1*1~\n", "IEA*1*000000001~"])
-def test_a_trailer_after_the_last_iea_is_an_error(stray):
-    report = scrub((GOOD + stray).encode())
-    assert rules_of(report.file_findings) == ["ENV003"]
+def test_a_trailer_after_the_last_iea_is_an_error(stray, structure):
+    report = scrub((GOOD + stray).encode(), structure)
+    assert rules_of(report.file_findings) == ["ENV003"]  # one problem, one finding: not also X12007
     assert report.file_findings[0].severity == "error" and "without" in report.file_findings[0].message
     assert report.status == "rejected" and report.summary.accepted == 3
     assert report.file_findings[0].location.segment == GOOD.count("~") + 1
+
+
+def test_a_trailer_after_the_last_iea_under_pyx12():
+    """pyx12 stops at such a file (its own IndexError, reported as X12018); the walker's ENV003 stands."""
+    report = scrub((GOOD + "IEA*1*000000001~\n").encode(), "pyx12")
+    assert "ENV003" in rules_of(report.file_findings) and report.status == "rejected"
+    assert [c.claim_id for c in report.claims] == ["A", "B", "C"]
 
 
 @pytest.mark.parametrize("padding", [b"\x1a", b"\x00" * 32, b"  \r\n\r\n", b"Thanks, the billing office\n"])
@@ -214,8 +235,9 @@ def test_pretty_printed_tr3_files_read_as_pyx12_reads_them(tmp_path):
         assert [c.claim_id for c in report.claims] == theirs and theirs, source.name
 
 
-def test_pretty_printed_x12_with_the_structure_check():
-    checked = scrub(pretty(GOOD).encode(), structure=True)
+@pytest.mark.parametrize("structure", ["native", "pyx12"])
+def test_pretty_printed_x12_with_the_structure_check(structure):
+    checked = scrub(pretty(GOOD).encode(), structure)
     assert [c.claim_id for c in checked.claims] == ["A", "B", "C"]
     assert [f.rule for f in checked.file_findings] == ["ENV007"]
     assert all(c.status == "accepted" for c in checked.claims)

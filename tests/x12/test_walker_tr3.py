@@ -9,8 +9,8 @@ import pyx12.error_handler
 import pyx12.params
 import pyx12.x12context
 
+from scrubber.transaction.walker import read_claims
 from scrubber.x12.values import dotted_code
-from scrubber.x12.walker import read_claims
 from tests.conftest import TR3_DIR
 
 
@@ -27,7 +27,7 @@ def pyx12_claims(path) -> list[dict]:
                 for position in range(1, 13):
                     qualifier = hi.get_value(f"HI{position:02d}-1")
                     if qualifier in ("ABK", "ABF", "BK", "BF"):
-                        codes.append(dotted_code(hi.get_value(f"HI{position:02d}-2"), qualifier))
+                        codes.append(dotted_code(hi.get_value(f"HI{position:02d}-2"), icd9=qualifier in ("BK", "BF")))
             procedures = [line.get_value("SV1/SV101-2") or line.get_value("SV101-2") for line in node.select("2400")]
             procedures = [p for p in procedures if p]
             if not procedures:
@@ -98,13 +98,12 @@ def test_commercial_claim_context():
     assert hi.element_ref == "HI02-2" and hi.segment.index == 31 and hi.segment.st_index == 29
 
 
-def test_no_findings_on_any_tr3_example(tr3_file):
+def test_no_parse_issues_on_any_tr3_example(tr3_file):
     from scrubber.model import Claim
-    from scrubber.x12.walker import walk_stream
+    from scrubber.transaction.walker import walk_bytes
 
-    with tr3_file.open("rb") as fd:
-        items = list(walk_stream(fd))
-    file_findings = [i for i in items if not isinstance(i, Claim)]
+    items = list(walk_bytes(tr3_file.read_bytes()))
+    file_issues = [i for i in items if not isinstance(i, Claim)]
     claims = [i for i in items if isinstance(i, Claim)]
-    assert file_findings == []
-    assert claims and all(c.parse_findings == [] for c in claims)
+    assert file_issues == []
+    assert claims and all(c.issues == [] for c in claims)

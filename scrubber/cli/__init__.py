@@ -1,0 +1,1 @@
+"""The `scrubber` command line: one module per command, all thin over the library."""

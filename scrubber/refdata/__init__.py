@@ -1,0 +1,1 @@
+"""Reference data loaded once per process: code sets, policies, coverage articles, NCCI tables."""

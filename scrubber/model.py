@@ -30,6 +30,7 @@ class IssueKind(StrEnum):
     MALFORMED = "malformed"  # a value that cannot be read (date, LX01, empty CLM01 ...)
     OVERSIZED = "oversized"  # a segment too long to hold
     HIERARCHY = "hierarchy"  # HL numbering and parents
+    INTERCHANGE_HEADER = "interchange_header"  # the ISA breaks its fixed layout (SNIP 1)
 
 
 @dataclass(frozen=True, slots=True)

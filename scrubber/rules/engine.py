@@ -94,15 +94,18 @@ class RuleEngine:
 
         ``issues`` come in file order as (segment index, issue). An element the walker already
         reported, or an envelope trailer it reported a count, control number or missing trailer
-        at, is not reported again by the structure engine.
+        at, is not reported again by the structure engine: neither the trailer's envelope issues
+        nor its segment-level ones (a stray IEA after the last one is ENV003, not also "IEA
+        exceeded max count").
         """
         said = _spots(already)
         trailers = {f.location.segment for f in already if f.location is not None and f.rule in self._trailer_rules}
         found = []
         for index, issue in issues:
             finding = tr3.finding_for(issue)
+            spot = _spot(finding)
             if index is not None and (
-                _spot(finding) in said or (issue.level in _ENVELOPE_LEVELS and index in trailers)
+                spot in said or (index in trailers and (issue.level in _ENVELOPE_LEVELS or spot is None))
             ):
                 continue
             if self._configured(finding, "") is not None:

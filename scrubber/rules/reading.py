@@ -84,17 +84,23 @@ class MissingTrailer(IssueRule):
     """
     What it checks:
         That every ST has an SE, every GS a GE and every ISA an IEA before the file ends, and
-        that trailers do not appear without their header. A claim still open when its
-        transaction breaks off is rejected.
+        that trailers do not appear without their header, also after the last IEA (a stray
+        ``IEA``, ``GE`` or ``SE`` there is read as a segment and reported here, an error). A
+        claim still open when its transaction breaks off is rejected.
 
     Why payers reject it:
-        A file cut off in transfer is incomplete; claims in it may have lost service lines.
+        A file cut off in transfer is incomplete; claims in it may have lost service lines. A
+        trailer without its header means the file was assembled wrongly (two files concatenated,
+        an interchange edited by hand); a payer's front end cannot tell what it closes and
+        rejects the interchange (TA1 or 999), so this is an error, not the ENV007 warning that
+        padding after the IEA gets.
 
     Example:
-        A file that ends after ``SV1*HC:99213*40*UN*1***1~`` with no SE, GE or IEA.
+        A file that ends after ``SV1*HC:99213*40*UN*1***1~`` with no SE, GE or IEA; or
+        ``...IEA*1*000000001~IEA*1*000000001~``.
 
     Fix:
-        Resend the complete file.
+        Resend the complete file; remove trailers that close nothing.
 
     Configuration:
         Severity may be changed.
@@ -178,19 +184,25 @@ class UnexpectedSegment(IssueRule):
 class InvalidCharacters(IssueRule):
     """
     What it checks:
-        Bytes outside ASCII in a segment, and a UTF-8 byte order mark before the ISA.
+        Every byte of every segment against the X12 basic and extended character sets
+        (printable ASCII, space to tilde): bytes above 0x7F, control bytes (NUL, 0x1A, DEL, tab)
+        and line breaks inside a segment are reported, located at their element, with the byte's
+        value (never the text around it). The interchange's own delimiters are exempt, even
+        when they are control characters. Also a UTF-8 byte order mark before an ISA.
 
     Why payers reject it:
-        X12 allows the basic and extended character sets only; many gateways reject a file
-        with other bytes, and a byte order mark before ISA makes the header unreadable to them:
-        the ISA is fixed-length and must be the first 106 bytes of the interchange, so a front end
-        that does not strip the mark rejects the whole file (TA1). It is an error for that reason.
+        X12 allows the basic and extended character sets only (SNIP 1); a gateway rejects a
+        file with other bytes. A byte order mark before ISA moves every fixed position of the
+        header by three bytes: the ISA is fixed-length and must be the first 106 bytes of the
+        interchange, so a front end that does not strip the mark rejects the whole file (TA1).
+        It is an error for that reason (pyx12 cannot read such a file either).
 
     Example:
-        ``NM1*IL*1*MU\\xc3\\x91OZ*JOSE****MI*123~`` (UTF-8 Ñ).
+        ``NM1*IL*1*MU\\xc3\\x91OZ*JOSE****MI*123~`` (UTF-8 Ñ), or ``SV1*HC:99213*40*UN*1\\x00***1~``.
 
     Fix:
-        Transliterate to ASCII (Ñ to N) and save the file without a byte order mark.
+        Transliterate to ASCII (Ñ to N), remove control bytes, and save the file without a
+        byte order mark ("UTF-8 without BOM" or plain ASCII in the editor's save dialog).
 
     Configuration:
         Severity may be changed.
@@ -202,26 +214,37 @@ class InvalidCharacters(IssueRule):
     code = "ENV006"
     name = "invalid-characters"
     severity = Severity.ERROR
-    summary = "bytes outside the X12 character set, or a byte order mark"
+    summary = "bytes outside the X12 character sets (non-ASCII, control bytes), or a byte order mark"
     reference = "ASC X12N 005010X222A1 TR3, appendix B, character sets"
-    fix = "Transliterate the text to ASCII and remove any byte order mark."
+    fix = "Transliterate the text to ASCII, remove control bytes and any byte order mark."
     kinds = frozenset({IssueKind.CHARACTERS})
 
 
 class TrailingData(IssueRule):
     """
     What it checks:
-        Text after the last IEA, and empty segments (two terminators in a row).
+        Bytes after the last IEA that are not segments (padding, an end-of-file byte, a note),
+        empty segments (two terminators in a row), and spaces or tabs between a terminator and
+        the next segment id (pretty-printed X12, once per file) or white space before the
+        file's first ISA. Segments after the last IEA are not stray data: they are read and
+        reported as what they are (ENV003 for a trailer without its header, ENV005 otherwise).
 
     Why payers reject it:
-        Strict gateways reject any byte outside an interchange; an empty segment is a syntax
-        error.
+        Strict gateways reject any byte outside an interchange, and an empty segment is a
+        syntax error. Most front ends strip padding (NULs, 0x1A, blanks) that transfer programs
+        add, and the interchange before it is complete and counted, so a warning is the
+        default. White space before a segment id is not data (scrubber reads past it, as pyx12
+        does, so the claims are the same), but X12 allows nothing there except a line break by
+        convention; a gateway that reads segments strictly sees an unknown segment id, and one
+        that reads the ISA at fixed positions cannot read an indented or preceded ISA. Reported
+        once, as a warning: reformat the file before sending it.
 
     Example:
-        ``IEA*1*000010216~~`` or a signature line after the IEA.
+        ``IEA*1*000010216~~``, a signature line after the IEA, or ``~\\n    NM1*IL*1*DOE...``.
 
     Fix:
-        Remove what follows the IEA and the doubled terminators.
+        Remove what follows the IEA and the doubled terminators; write one segment per line
+        (or none) without indentation.
 
     Configuration:
         Severity may be changed (warning by default).
@@ -233,7 +256,7 @@ class TrailingData(IssueRule):
     code = "ENV007"
     name = "stray-data"
     severity = Severity.WARNING
-    summary = "data after the last IEA, or an empty segment"
+    summary = "data after the last IEA, an empty segment, or white space before a segment"
     reference = X12_CONTROL
     fix = "Remove the stray data."
     kinds = frozenset({IssueKind.TRAILING})
@@ -334,6 +357,47 @@ class BrokenHierarchy(IssueRule):
     kinds = frozenset({IssueKind.HIERARCHY})
 
 
+class InterchangeHeader(IssueRule):
+    """
+    What it checks:
+        The ISA's fixed layout (SNIP 1), with or without the TR3 structure check: exactly 16
+        elements, each of its fixed length (ISA02 and ISA04 ten characters, ISA06 and ISA08
+        fifteen, ISA12 five, ISA13 nine, ...), ISA09 a date (YYMMDD), ISA10 a time (HHMM),
+        ISA12 and ISA13 digits and, for version 00501, the codes of ISA01, ISA03, ISA05, ISA07,
+        ISA14 and ISA15. One finding per element at fault; the values of ISA02 and ISA04
+        (authorization and security information) are never quoted.
+
+    Why payers reject it:
+        The ISA is read by position: the receiver takes the element separator from byte 4, the
+        version from bytes 85-89 and the terminator from byte 106. One missing pad space moves
+        everything after it, and the whole interchange is rejected with a TA1 before any claim
+        is looked at.
+
+    Example:
+        ``ISA*00*         *00*          *ZZ*...`` (ISA02 nine spaces) or ``...*^*501*...``
+        (ISA12 three characters).
+
+    Fix:
+        Pad each ISA element to its fixed length with trailing spaces (leading zeros for ISA13)
+        and send ISA12 as 00501; most often the submitter's software builds the header, so fix
+        it there.
+
+    Configuration:
+        Severity may be changed; disabling it is not advised.
+
+    References:
+        ASC X12 005010 interchange control structure, ISA segment (TA1 codes 005-024).
+    """
+
+    code = "ENV011"
+    name = "invalid-interchange-header"
+    severity = Severity.ERROR
+    summary = "the ISA breaks its fixed layout (element count, lengths, date, time, codes)"
+    reference = "ASC X12 005010 interchange control header (ISA)"
+    fix = "Pad every ISA element to its fixed length and use the 00501 codes."
+    kinds = frozenset({IssueKind.INTERCHANGE_HEADER})
+
+
 RULES: list[Rule] = [
     EnvelopeCountMismatch(),
     ControlNumberMismatch(),
@@ -345,4 +409,5 @@ RULES: list[Rule] = [
     MalformedValue(),
     OversizedSegment(),
     BrokenHierarchy(),
+    InterchangeHeader(),
 ]

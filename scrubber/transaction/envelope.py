@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from scrubber.model import Control, IssueKind, ParseIssue
 from scrubber.transaction import grammar as g
 from scrubber.x12.segment import Segment
+from scrubber.x12.values import is_digits
 
 Report = Callable[[ParseIssue], None]
 CloseHook = Callable[[Segment, str], None]  # (segment that closes it, cut-off message or '')
@@ -203,7 +204,7 @@ class Envelope:
         tx.last_hl += 1
         if hl_id != str(tx.last_hl):
             self._issue(IssueKind.HIERARCHY, f"HL01 is {hl_id!r}; expected {tx.last_hl}", seg, "HL01", loop or "")
-            if hl_id.isdigit():
+            if is_digits(hl_id):
                 tx.last_hl = int(hl_id)
         parent_level = g.HL_PARENT.get(level)
         if parent_level is not None:
@@ -228,7 +229,7 @@ class Envelope:
 
     def _compare_count(self, seg: Segment, position: int, actual: int, ref: str, what: str) -> None:
         declared = seg.get(position)
-        if declared != str(actual) and not (declared.isdigit() and int(declared) == actual):
+        if declared != str(actual) and not (is_digits(declared) and int(declared) == actual):
             self._issue(
                 IssueKind.COUNT, f"{ref} says {declared or '(empty)'} but the file holds {actual} {what}", seg, ref
             )

@@ -30,7 +30,7 @@ from scrubber.transaction.envelope import Envelope, EnvelopeState
 from scrubber.transaction.reader_issues import claim_level, from_reader
 from scrubber.x12.reader import ReaderIssue
 from scrubber.x12.segment import Segment
-from scrubber.x12.values import dotted_code, parse_date, parse_decimal, parse_period
+from scrubber.x12.values import dotted_code, is_digits, parse_date, parse_decimal, parse_period
 
 _MAX_SEGMENT_ID = 3
 
@@ -103,7 +103,7 @@ class Walker:
                 yield from out
                 out.clear()
         if self._reader_issues:
-            self._drain_reader_issues()
+            self._drain_reader_issues(final=True)
         if final:
             if self._last_segment is not None:
                 envelope.finish(self._last_segment)
@@ -330,10 +330,10 @@ class Walker:
             return
         claim.segments.append(seg)
         number_raw = seg.get(1)
-        if not number_raw.isdigit():
+        if not is_digits(number_raw):
             message = f"LX01 {number_raw!r} is not a line number"
             claim.issues.append(ParseIssue(IssueKind.MALFORMED, message, seg, "LX01", g.SERVICE_LINE))
-        number = int(number_raw) if number_raw.isdigit() else len(claim.lines) + 1
+        number = int(number_raw) if is_digits(number_raw) else len(claim.lines) + 1
         body.area = body.loop = g.SERVICE_LINE
         body.line = ServiceLine(number, seg, seg, "", "", [], "", None, "", "", None, "", [], [])
 
@@ -353,7 +353,7 @@ class Walker:
         line.units = parse_decimal(line.units_raw)
         line.place_of_service = seg.get(5)
         line.pointers_raw = pointers_raw
-        line.pointers = [int(p) for p in pointers_raw if p.isdigit()]
+        line.pointers = [int(p) for p in pointers_raw if is_digits(p)]
         claim.lines.append(line)
 
     def _line_date(self, body: _Body, seg: Segment) -> None:
@@ -382,12 +382,20 @@ class Walker:
     def _issue(self, kind: IssueKind, message: str, seg: Segment, element: str = "", loop: str = "") -> None:
         self._out.append(ParseIssue(kind, message, seg, element, loop))
 
-    def _drain_reader_issues(self) -> None:
+    def _drain_reader_issues(self, *, final: bool = False) -> None:
+        """Reader issues as parse issues. One about a segment waits until that segment has been
+        walked, so that it goes to the claim holding the segment (a NUL in CLM02 is that claim's,
+        not the previous one's); the others go to the claim open at the time, or to the file."""
         issues, self._reader_issues = self._reader_issues, []
+        walked = self._last_segment
         claim = self._body.claim if self._body is not None else None
         for found in issues:
+            segment = found.segment
+            if segment is not None and not final and (walked is None or segment.index > walked.index):
+                self._reader_issues.append(found)  # its segment is next: reported once it has been walked
+                continue
             issue = from_reader(found)
-            if claim is not None and claim_level(found):
+            if claim is not None and claim_level(found) and (segment is None or claim.segments[-1] is segment):
                 claim.issues.append(issue)
             else:
                 self._out.append(issue)

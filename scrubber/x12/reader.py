@@ -6,15 +6,24 @@ may be delimiters and every interchange in a file may declare its own. The file 
 and decoded as Latin-1, which maps every byte to one character: offsets stay byte offsets and no
 byte sequence can make decoding fail. Memory is bounded by the chunk size plus the longest
 segment, and an over-long segment is skipped rather than buffered.
+
+The reader is SNIP level 1 (X12 syntax), with or without the TR3 structure check after it: the
+ISA's fixed layout (:mod:`scrubber.x12.isa`), bytes outside the character sets
+(:mod:`scrubber.x12.charset`), a byte order mark, segments after the last IEA. White space
+(line breaks, spaces, tabs) between a terminator and the next segment id is not data: it is read
+past, and spaces or tabs there (pretty-printed X12) are reported once per file.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from typing import BinaryIO
 
+from scrubber.x12.charset import REGULAR_BYTES, byte_name, describe_start, first_outside
+from scrubber.x12.isa import isa_problems
 from scrubber.x12.segment import Delimiters, Segment
 
 CHUNK_SIZE = 1 << 20
@@ -22,6 +31,18 @@ MAX_SEGMENT_LENGTH = 1 << 20  # no TR3 segment comes near this; longer ones are 
 _ISA_ELEMENTS = 16
 _BOM = "\xef\xbb\xbf"  # UTF-8 byte order mark, as Latin-1 characters
 _LINE_BREAKS = "\r\n"
+_BLANKS = " \t\r\n"  # white space a segment may be preceded by (not data)
+_PREVIEW = 256  # bytes described (never quoted) when a file is not X12
+_SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}")
+_BEFORE_ISA = (
+    "white space before the ISA: it was read past, but a receiver reads the ISA at fixed positions "
+    "from the first byte of the file"
+)
+_BEFORE_SEGMENT = (
+    "spaces or tabs before a segment id (pretty-printed X12; reported once per file): they were read "
+    "past, but X12 allows nothing between a terminator and the next segment id except, by convention, "
+    "a line break"
+)
 
 
 class NotX12Error(Exception):
@@ -30,13 +51,20 @@ class NotX12Error(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ReaderIssue:
-    """Something the reader noticed that is not a segment: BOM, stray bytes, over-long segment."""
+    """Something the reader noticed besides segments: BOM, stray bytes, over-long segment, broken ISA.
 
-    kind: str  # bom | non_ascii | empty_segment | oversized_segment | trailing_data | unterminated | bad_isa
+    Kinds: bom, non_ascii, control (a byte outside the character sets that is not above 0x7F),
+    white_space (spaces or tabs before a segment: once per file), isa_layout (the ISA breaks
+    its fixed layout: one per element), empty_segment, oversized_segment, trailing_data (bytes
+    after the last IEA that are not segments), unterminated, bad_isa (an ISA that cannot be read).
+    """
+
+    kind: str
     message: str
     offset: int
     line: int
     segment: Segment | None = None
+    element: str = ""  # e.g. ISA02, NM103: the element at fault, when known
 
 
 IssueSink = Callable[[ReaderIssue], None]
@@ -108,11 +136,20 @@ class SegmentReader:
         self._chunk_size = chunk_size
         self.bytes_read = 0
         self.max_buffered = 0  # longest text held at once (characters): the memory bound, for tests
+        self._last_odd = -1  # stream offset of the last byte read that a regular chunk cannot hold
+        self._noted_blanks = False  # white space before a segment is reported once per file
 
     def _read(self) -> str:
         data = self._stream.read(self._chunk_size)
+        odd = data.translate(None, REGULAR_BYTES)  # one C pass: control bytes, CR, bytes above 0x7E
+        if odd:
+            self._last_odd = self.bytes_read + max(data.rfind(byte) for byte in set(odd))
         self.bytes_read += len(data)
         return data.decode("latin-1")
+
+    def _is_clean(self, buffer: str) -> bool:
+        """True when ``buffer`` (always the unread end of what was read) holds no odd byte."""
+        return self._last_odd < self.bytes_read - len(buffer)
 
     def __iter__(self) -> Iterator[Segment]:
         return chain.from_iterable(self._batches())
@@ -120,52 +157,98 @@ class SegmentReader:
     def _batches(self) -> Iterator[list[Segment]]:
         buffer = self._read()
         cursor = self.cursor
-        seen_isa = self._resume is not None
+        last: Delimiters | None = None  # the delimiters of the interchange read last
         if self._resume is not None:  # inside an interchange whose ISA was read elsewhere
-            rest = yield from self._interchange(buffer, self._resume[0], cursor)
+            last = self._resume[0]
+            rest = yield from self._interchange(buffer, last, cursor)
             if rest is None:
                 return
             buffer = rest
 
         while True:
             # -- find and parse the next ISA header -----------------------------------------
-            while len(buffer) < 256:
+            while len(buffer) < _PREVIEW:
                 more = self._read()
                 if not more:
                     break
                 buffer += more
-            if not seen_isa and buffer.startswith(_BOM):
-                self._on_issue(ReaderIssue("bom", "file starts with a UTF-8 byte order mark", 0, 1))
+            buffer = self._skip_blanks(buffer, cursor, first=last is None)
+            if buffer.startswith(_BOM):
+                self._on_issue(
+                    ReaderIssue(
+                        "bom",
+                        "a UTF-8 byte order mark precedes the ISA; an interchange must start with the ISA itself",
+                        cursor.offset,
+                        cursor.line,
+                    )
+                )
                 buffer, cursor.offset = buffer[3:], cursor.offset + 3
-            stripped = buffer.lstrip(" \t\r\n")
-            cursor.line += buffer.count("\n", 0, len(buffer) - len(stripped))
-            cursor.offset += len(buffer) - len(stripped)
-            buffer = stripped
+                buffer = self._skip_blanks(buffer, cursor, first=last is None)
             if not buffer:
-                if not seen_isa:
+                if last is None:
                     raise NotX12Error("file is empty" if self.bytes_read == 0 else "file holds only white space")
                 return
             if not buffer.startswith("ISA"):
-                if not seen_isa:
-                    preview = buffer[:12].encode("latin-1").decode("ascii", "backslashreplace")
-                    raise NotX12Error(f"not an X12 file: it does not start with an ISA segment (starts {preview!r})")
-                self._drain_trailing(buffer, cursor.offset, cursor.line)
-                return
+                if last is None:
+                    raise NotX12Error(
+                        f"not an X12 file: it does not start with an ISA segment ({describe_start(buffer[:_PREVIEW])})"
+                    )
+                if not _starts_segment(buffer, last):
+                    self._drain_trailing(buffer, cursor.offset, cursor.line)
+                    return
+                # Segments after an IEA and before any ISA: handed on, so that the walker reports
+                # each one (a trailer without its header, a segment outside any interchange).
+                rest = yield from self._interchange(buffer, last, cursor)
+                if rest is None:
+                    return
+                buffer = rest
+                continue
             try:
                 delimiters = parse_isa_delimiters(buffer[:512])
             except NotX12Error as error:
-                if not seen_isa:
+                if last is None:
                     raise
                 # A later interchange is broken: keep what was read, report where it stops.
                 self._on_issue(ReaderIssue("bad_isa", f"unreadable ISA: {error}", cursor.offset, cursor.line))
                 while self._read():
                     pass
                 return
-            seen_isa = True
+            self._check_isa(buffer, delimiters, cursor)
+            last = delimiters
             rest = yield from self._interchange(buffer, delimiters, cursor)
             if rest is None:
                 return
             buffer = rest
+
+    def _skip_blanks(self, buffer: str, cursor: Cursor, *, first: bool) -> str:
+        """Read past white space before an ISA (or a stray segment); note spaces and tabs, and any
+        white space before the file's first ISA (a receiver reads the ISA at fixed positions)."""
+        stripped = buffer.lstrip(_BLANKS)
+        lead = len(buffer) - len(stripped)
+        line = cursor.line + buffer.count("\n", 0, lead)
+        if lead and stripped and first:
+            self._note_blanks(_BEFORE_ISA, cursor.offset + lead, line)
+        elif lead and stripped and buffer[:lead].strip(_LINE_BREAKS):
+            self._note_blanks(_BEFORE_SEGMENT, cursor.offset + lead, line)
+        cursor.line = line
+        cursor.offset += lead
+        return stripped
+
+    def _note_blanks(self, message: str, offset: int, line: int, segment: Segment | None = None) -> None:
+        """Report white space before a segment once per file: one cause (a pretty-printer), one finding."""
+        if not self._noted_blanks:
+            self._noted_blanks = True
+            self._on_issue(ReaderIssue("white_space", message, offset, line, segment))
+
+    def _check_isa(self, buffer: str, delimiters: Delimiters, cursor: Cursor) -> None:
+        """Report each way the ISA at the start of ``buffer`` breaks its fixed layout (SNIP 1)."""
+        elements = buffer.split(delimiters.segment, 1)[0].split(delimiters.element)
+        problems = isa_problems(elements)
+        if not problems:
+            return
+        isa = Segment(elements, cursor.index + 1, 0, cursor.line, cursor.offset, delimiters)
+        for element, message in problems:
+            self._on_issue(ReaderIssue("isa_layout", message, cursor.offset, cursor.line, isa, element))
 
     def _interchange(
         self, buffer: str, delimiters: Delimiters, cursor: Cursor
@@ -176,12 +259,18 @@ class SegmentReader:
             self.max_buffered = max(self.max_buffered, len(buffer))
             parts = buffer.split(term)
             tail = parts.pop()  # text after the last terminator: incomplete
-            if _is_regular(buffer, parts, term):
-                batch, stop = _split_regular(parts, delimiters, cursor)
+            if self._is_clean(buffer) and _is_regular(buffer, parts, term):
+                batch, used, ended = _split_regular(parts, delimiters, cursor)
                 if batch:
                     yield batch
+                if ended:
+                    stop: int | None = used
+                elif used < len(parts):  # a segment with spaces before it: the careful path takes the rest
+                    stop = yield from self._split_irregular(parts, delimiters, cursor, used)
+                else:
+                    stop = None
             else:
-                stop = yield from self._split_irregular(parts, delimiters, cursor)
+                stop = yield from self._split_irregular(parts, delimiters, cursor, 0)
             if stop is not None:
                 # A later interchange may declare other delimiters: re-parse from here.
                 rest = term.join(parts[stop:])
@@ -189,12 +278,12 @@ class SegmentReader:
             buffer = tail
             more = self._read()
             if not more:
-                if buffer.strip(" \t\r\n"):
+                if buffer.strip(_BLANKS):
                     self._on_issue(
                         ReaderIssue(
                             "unterminated",
-                            "file ends in the middle of a segment (no terminator after "
-                            f"{buffer.strip()[:20]!r}); the interchange has no IEA",
+                            f"the file ends in the middle of {_what_starts(buffer.lstrip(_BLANKS))}: "
+                            "no terminator after it",
                             cursor.offset,
                             cursor.line,
                         )
@@ -210,21 +299,23 @@ class SegmentReader:
                     return None
 
     def _split_irregular(
-        self, parts: list[str], delimiters: Delimiters, cursor: Cursor
+        self, parts: list[str], delimiters: Delimiters, cursor: Cursor, start: int
     ) -> Generator[list[Segment], None, int | None]:
-        """The careful path: line breaks anywhere, empty segments, non-ASCII bytes. One segment a batch.
+        """The careful path: white space anywhere, empty segments, bytes outside the character sets.
+        One segment a batch, each issue reported just before its segment.
 
         Returns the number of parts used when an IEA ends the interchange, else None.
         """
         element_sep = delimiters.element
-        for position, raw in enumerate(parts):
-            start = raw.lstrip(_LINE_BREAKS)
-            lead = len(raw) - len(start)
+        for position in range(start, len(parts)):
+            raw = parts[position]
+            start_text = raw.lstrip(_BLANKS)
+            lead = len(raw) - len(start_text)
             seg_line = cursor.line
             if "\n" in raw:
                 seg_line += raw.count("\n", 0, lead)
                 cursor.line += raw.count("\n")
-            text = start.rstrip(_LINE_BREAKS)
+            text = start_text.rstrip(_LINE_BREAKS)
             seg_offset = cursor.offset + lead
             cursor.offset += len(raw) + 1
             if not text:
@@ -238,16 +329,11 @@ class SegmentReader:
             elif cursor.st_index:
                 cursor.st_index += 1
             segment = Segment(elements, cursor.index, cursor.st_index, seg_line, seg_offset, delimiters)
-            if not text.isascii():
-                self._on_issue(
-                    ReaderIssue(
-                        "non_ascii",
-                        "segment holds bytes outside ASCII, which X12 does not allow",
-                        seg_offset,
-                        seg_line,
-                        segment,
-                    )
-                )
+            if lead and raw[:lead].strip(_LINE_BREAKS):
+                self._note_blanks(_BEFORE_SEGMENT, seg_offset, seg_line, segment)
+            odd = first_outside(text, delimiters)
+            if odd >= 0:
+                self._on_issue(_odd_byte(segment, text, odd))
             yield [segment]
             if seg_id == "SE":
                 cursor.st_index = 0
@@ -287,39 +373,81 @@ class SegmentReader:
         return buffer[cut:], offset + skipped, line, skipped
 
     def _drain_trailing(self, buffer: str, offset: int, line: int) -> None:
-        """Report data after the last IEA (it belongs to no interchange) and read past it."""
-        preview = buffer.strip()[:20].encode("latin-1").decode("ascii", "backslashreplace")
+        """Report bytes after the last IEA that are not segments (padding, a note) and read past them."""
         self._on_issue(
-            ReaderIssue("trailing_data", f"data after the last IEA is ignored (starts {preview!r})", offset, line)
+            ReaderIssue(
+                "trailing_data",
+                f"data after the last IEA is ignored: {describe_start(buffer[:_PREVIEW].rstrip(_BLANKS))}",
+                offset,
+                line,
+            )
         )
         while self._read():
             pass
 
 
+def _starts_segment(text: str, delimiters: Delimiters) -> bool:
+    """True when ``text`` starts like a segment: an id, then an element separator or terminator."""
+    match = _SEGMENT_ID.match(text)
+    return match is not None and text[match.end() : match.end() + 1] in (delimiters.element, delimiters.segment)
+
+
+def _what_starts(text: str) -> str:
+    """'an NM1 segment' or 'a segment' (the id only: the rest may be a patient's name)."""
+    match = _SEGMENT_ID.match(text)
+    return f"a segment that starts with id {match.group()}" if match else "a segment"
+
+
+def _odd_byte(segment: Segment, text: str, index: int) -> ReaderIssue:
+    """The issue for a byte outside the character sets at ``text[index]``: its value and element."""
+    char = text[index]
+    position = text.count(segment.delimiters.element, 0, index)
+    element = f"{segment.id}{position:02d}" if position and _SEGMENT_ID.fullmatch(segment.id) else ""
+    where = element or "the segment id"
+    kind = "non_ascii" if ord(char) > 0x7F else "control"
+    return ReaderIssue(
+        kind,
+        f"{where} holds byte {byte_name(char)}, outside the X12 basic and extended character sets",
+        segment.offset,
+        segment.line,
+        segment,
+        element,
+    )
+
+
 def _is_regular(buffer: str, parts: list[str], term: str) -> bool:
-    """True when positions follow from lengths alone: ASCII, no CR, no empty segment, and every
-    line feed right after a terminator (a file with one segment per line, or none)."""
-    if term in _LINE_BREAKS or "\r" in buffer or not buffer.isascii() or "" in parts or "\n" in parts:
+    """True when positions follow from lengths alone: no empty segment, and every line feed right
+    after a terminator (a file with one segment per line, or none). The caller has made sure the
+    buffer holds only the character sets and line feeds (:meth:`SegmentReader._is_clean`)."""
+    if term in _LINE_BREAKS or "" in parts or "\n" in parts:
         return False
     breaks = buffer.count("\n")
     return breaks == 0 or breaks == buffer.count(term + "\n") + buffer.startswith("\n")
 
 
-def _split_regular(parts: list[str], delimiters: Delimiters, cursor: Cursor) -> tuple[list[Segment], int | None]:
+def _split_regular(parts: list[str], delimiters: Delimiters, cursor: Cursor) -> tuple[list[Segment], int, bool]:
     """The hot path: segments of a regular chunk (see :func:`_is_regular`), as one list.
 
-    Also returns the number of parts used when an IEA ends the interchange (else None).
+    Returns the batch, the number of parts used and whether an IEA ended the interchange. It
+    stops early, before a part that starts with a space (indented X12), for the careful path.
     """
     element_sep = delimiters.element
     offset, line, index, st_index = cursor.offset, cursor.line, cursor.index, cursor.st_index
+    first_index = index  # parts map one to one to segments here: parts used = index - first_index
     batch: list[Segment] = []
     append = batch.append
-    stop = None
-    for position, raw in enumerate(parts):
+    used, ended = len(parts), False
+    for raw in parts:
         if raw[0] == "\n":
+            if raw[1] == " ":
+                used = index - first_index
+                break
             line += 1
             elements = raw[1:].split(element_sep)
             seg_offset = offset + 1
+        elif raw[0] == " ":
+            used = index - first_index
+            break
         else:
             elements = raw.split(element_sep)
             seg_offset = offset
@@ -334,7 +462,7 @@ def _split_regular(parts: list[str], delimiters: Delimiters, cursor: Cursor) -> 
         if seg_id == "SE":
             st_index = 0
         elif seg_id == "IEA":
-            stop = position + 1
+            used, ended = index - first_index, True
             break
     cursor.offset, cursor.line, cursor.index, cursor.st_index = offset, line, index, st_index
-    return batch, stop
+    return batch, used, ended

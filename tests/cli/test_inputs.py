@@ -19,7 +19,7 @@ import pytest
 from scrubber.synthetic import ClaimSpec, render_837
 
 DATA = render_837([ClaimSpec(claim_id="A"), ClaimSpec(claim_id="B")], line_break="\n").encode()
-STRUCTURES = ["pyx12", "off"]
+STRUCTURES = ["native", "pyx12", "off"]
 
 
 def _feed_fifo(path: Path, data: bytes) -> threading.Thread:

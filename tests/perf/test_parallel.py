@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,17 @@ def test_a_wrong_guess_is_rechecked_not_reported(tmp_path: Path) -> None:
     text = text.replace("~\nDTP", "~~\nDTP", 1).replace("HL*300*", "HL*3000*", 1).replace("SBR*P*18*", "SBR*P*", 2)
     odd = _write(tmp_path / "odd.837", text)
     assert _report(tmp_path, [odd], 2) == _report(tmp_path, [odd], 1)
+
+
+def test_a_superscript_digit_in_hl01_is_no_cut_point_and_no_crash(tmp_path: Path) -> None:
+    """'²' (byte 0xB2 read as Latin-1) passes str.isdigit() but not int(): the planner must not
+    take an HL numbered with it as a place to cut, and the report must equal one process's."""
+    text = render_837(list(random_claims(700, seed=4, faulty_share=0.3)), claims_per_transaction=700)
+    text = re.sub(r"HL\*(\d+)\*", lambda m: "HL*" + m.group(1).replace("2", "\xb2") + "*", text)
+    assert text.count("HL*\xb2") and text.count("\xb2*")
+    odd = _write(tmp_path / "odd.837", text)
+    with odd.open("rb") as stream:
+        layout = plan(stream, 2, piece_size=32 << 10)
+    assert len(layout.boundaries) > 2 and {b.kind for b in layout.boundaries} == {"hl"}
+    code, report = _report(tmp_path, [odd], 2)
+    assert (code, report) == _report(tmp_path, [odd], 1) and code == 1

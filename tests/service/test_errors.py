@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from bench.serving import Server
+from tests.broken_files import BROKEN
 from tests.conftest import run_cli
 from tests.service.conftest import DEMO, assert_error
 
@@ -119,3 +120,30 @@ def test_a_999_of_a_file_without_an_interchange_is_422(server: Server, http: htt
     assert response.status_code in (200, 422)
     if response.status_code == 422:
         assert_error(response, 422)
+
+
+@pytest.mark.parametrize("name", list(BROKEN))
+def test_every_kind_of_broken_file_gets_a_clear_answer(name: str, server: Server, http: httpx.Client) -> None:
+    """Unreadable: 422 saying why; readable but broken: the report, rejected; over the limit: 413."""
+    broken = BROKEN[name]
+    response = http.post("/v1/check", content=broken.data, headers=server.headers())
+    if len(broken.data) > 1 << 20:  # the test server's --max-body-mb 1
+        assert_error(response, 413, "payload_too_large")
+    elif not broken.readable:
+        assert broken.error in assert_error(response, 422, "not_x12")["message"]
+    else:
+        assert response.status_code == 200, response.text
+        report = response.json()
+        assert report["status"] == "rejected"
+        assert tuple(c["claim_id"] for c in report["claims"]) == broken.claims
+    assert "Traceback" not in server.log()
+
+
+def test_the_not_x12_message_describes_the_body_without_quoting_it(server: Server, http: httpx.Client) -> None:
+    """A body of segments without an ISA may open with a patient's name: the answer (and the log)
+    say what the body looks like, never what it holds."""
+    body = b"NM1*IL*1*DOEMARKER*JANE****MI*123456789~DMG*D8*19800101*F~"
+    message = assert_error(http.post("/v1/check", content=body, headers=server.headers()), 422, "not_x12")["message"]
+    assert "does not start with an ISA" in message and "segments without an interchange header" in message
+    assert "DOEMARKER" not in message and "NM1*IL" not in message and "19800101" not in message
+    assert "DOEMARKER" not in server.log()

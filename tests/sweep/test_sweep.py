@@ -16,6 +16,7 @@ from scrubber.workflows.sweep import SweepLocked, SweepSetupError, register_outp
 from scrubber.workflows.sweep.lock import sweep_lock
 from scrubber.workflows.sweep.reports import _REGISTERED, ReportSet
 from scrubber.workflows.sweep.summary import EXIT_FILE_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_STOPPED, EXIT_USAGE
+from tests.broken_files import BROKEN
 
 from .helpers import final_state, ledger_rows, log_events, settings, sha, sweep_cli, where_is, x12
 
@@ -361,3 +362,20 @@ def sweep_check_json(cwd: Path, path: Path) -> str:
 
     command = [sys.executable, "-m", "scrubber", "check", "--format", "json", "--as-of", "2026-11-01"]
     return subprocess.run([*command, str(path)], capture_output=True, text=True, cwd=cwd).stdout
+
+
+@pytest.mark.parametrize("structure", ["off", "native"])
+def test_every_kind_of_broken_file_is_sorted_with_a_report(folders, log_stream, structure):
+    """Empty, binary, truncated, wrong delimiters, byte order mark, a huge segment: each lands in
+    failed (unreadable) or rejected with its report, and the run goes on to the next."""
+    inbox, outbox = folders
+    _drop(inbox, {f"{name}.837": broken.data for name, broken in BROKEN.items()})
+    summary = run_sweep(settings(inbox, outbox, structure=structure))
+    assert summary.processed == len(BROKEN) and summary.exit_code == EXIT_FILE_FAILED
+    expected = {f"{name}.837": ["rejected" if b.readable else "failed"] for name, b in BROKEN.items()}
+    assert where_is(outbox, inbox) == expected
+    for name, broken in BROKEN.items():
+        report = json.loads((outbox / "reports" / f"{name}.837.json").read_text())
+        assert report["status"] == ("rejected" if broken.readable else "unreadable"), name
+        assert tuple(c["claim_id"] for c in report["claims"]) == broken.claims, name
+    assert "Traceback" not in log_stream.getvalue() and "internal" not in log_stream.getvalue()

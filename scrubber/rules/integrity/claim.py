@@ -13,8 +13,9 @@ from decimal import Decimal
 from scrubber.findings import ClaimStatus, Finding, Severity
 from scrubber.model import Claim, ServiceLine
 from scrubber.rules.base import INVALID, Rule, RuleContext
-from scrubber.rules.integrity.references import CENT, TR3
+from scrubber.rules.integrity.references import TR3
 from scrubber.transaction import grammar as g
+from scrubber.x12.values import is_digits
 
 
 def _dates(line: ServiceLine) -> list[dt.date]:
@@ -59,10 +60,10 @@ class ChargeTotalMismatch(Rule):
             return
         total = sum((c for c in charges if c is not None), Decimal(0))
         if total != claim.total_charge:
-            difference = (claim.total_charge - total).quantize(CENT)
+            difference = claim.total_charge - total  # exact: parse_decimal holds at most 18 digits
             yield self.finding(
-                f"CLM02 is {claim.total_charge.quantize(CENT)} but the {len(charges)} service line(s) "
-                f"add up to {total.quantize(CENT)} (difference {difference})",
+                f"CLM02 is {claim.total_charge:.2f} but the {len(charges)} service line(s) "
+                f"add up to {total:.2f} (difference {difference:.2f})",
                 segment=claim.clm_segment,
                 element="CLM02",
                 loop=g.CLAIM,
@@ -125,7 +126,7 @@ class BadPointer(Rule):
                         loop=g.SERVICE_LINE,
                     )
                     break
-                if not value.isdigit():
+                if not is_digits(value):
                     yield self.finding(
                         f"line {line.number} pointer {value!r} is not a diagnosis position",
                         segment=line.segment,

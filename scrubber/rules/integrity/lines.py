@@ -9,13 +9,14 @@ from decimal import Decimal
 from scrubber.findings import ClaimStatus, Finding, Severity
 from scrubber.model import Claim, Provider, ServiceLine
 from scrubber.rules.base import INVALID, Rule, RuleContext, RuleOptions
-from scrubber.rules.integrity.references import CENT, NPI_STANDARD, TR3
+from scrubber.rules.integrity.references import NPI_STANDARD, TR3
 from scrubber.transaction import grammar as g
+from scrubber.x12.values import decimal_problem, is_digits
 
 
 def npi_is_valid(npi: str) -> bool:
     """Ten digits starting with 1 or 2, whose Luhn check over ``80840`` + NPI comes out to zero."""
-    if len(npi) != 10 or not npi.isdigit() or npi[0] not in "12":
+    if len(npi) != 10 or not is_digits(npi) or npi[0] not in "12":
         return False
     total = 0
     for index, char in enumerate(reversed("80840" + npi)):
@@ -173,14 +174,24 @@ class InvalidUnitsOrCharge(Rule):
 
 
 def _amount_problem(raw: str, value: Decimal | None) -> str:
-    """Why an X12 amount is unusable, or '' when it is fine."""
+    """Why an X12 amount is unusable, or '' when it is fine.
+
+    Never quantizes: a Decimal built elsewhere may have more digits than the context holds, and
+    quantize would raise where a message is wanted.
+    """
     if value is None:
-        return f"{raw!r} is not an amount" if raw else "is missing"
+        problem = decimal_problem(raw)
+        return f"{_shown(raw)} {problem}" if raw and problem else problem or f"{_shown(raw)} is not an amount"
     if value < 0:
         return f"{raw} is negative"
-    if value != value.quantize(CENT):
+    if value.normalize().as_tuple().exponent < -2:  # type: ignore[operator]
         return f"{raw} has more than two decimals"
     return ""
+
+
+def _shown(raw: str) -> str:
+    """An amount as written, cut short when it is absurdly long (a report line stays readable)."""
+    return repr(raw) if len(raw) <= 24 else f"{raw[:20]!r}... ({len(raw)} characters)"
 
 
 class DuplicateServiceLine(Rule):

@@ -25,6 +25,7 @@ from typing import BinaryIO
 
 from scrubber.x12.reader import Cursor, NotX12Error, parse_isa_delimiters
 from scrubber.x12.segment import Delimiters
+from scrubber.x12.values import is_digits
 
 BLOCK = 8 << 20  # bytes scanned at a time
 _OVERLAP = 512  # bytes kept between blocks: a segment start (and an envelope segment whole) cut by a block edge is seen
@@ -231,7 +232,8 @@ def _on_hl(scan: _Scan, mark: Mark, data: bytes, element_at: int) -> None:
     level = elements[2] if len(elements) > 2 else b""
     number = elements[0] if elements else b""
     huge = scan.st is not None and mark.offset - scan.st.offset >= scan.piece_size  # no ST boundary near
-    if level == b"22" and huge and mark.offset >= scan.next_cut and scan.last_hl.isdigit():
+    numbered = is_digits(scan.last_hl)  # not '²': int() refuses it
+    if level == b"22" and huge and mark.offset >= scan.next_cut and numbered:
         _cut(scan, "hl", mark)
     if level == b"20":
         scan.hl20 = mark

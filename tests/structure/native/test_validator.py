@@ -75,8 +75,8 @@ def _broken_inputs() -> dict[str, bytes]:
 def test_odd_files_get_located_issues_never_a_traceback(name):
     data = _broken_inputs()[name]
     issues = native(data)
-    if name in ("doubled terminator", "UTF-8 BOM"):
-        assert issues == []  # the reader reports these; the segments themselves are well formed
+    if name in ("doubled terminator", "UTF-8 BOM", "segment id with a leading space"):
+        assert issues == []  # the reader reports these (and reads past the space); the segments are well formed
         return
     assert issues, name
     assert all(i.segment is not None and i.level != "engine" for i in issues)

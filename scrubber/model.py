@@ -75,7 +75,10 @@ class Diagnosis:
 
     @property
     def element_ref(self) -> str:
-        return f"HI{self.element:02d}-2"
+        return _HI_REFS[self.element] if self.element < len(_HI_REFS) else f"HI{self.element:02d}-2"
+
+
+_HI_REFS = [f"HI{n:02d}-2" for n in range(13)]  # element_ref of HI01..HI12, made once
 
 
 @dataclass(slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from scrubber.findings import ClaimStatus, Finding, Severity
+from scrubber.findings import ClaimStatus, Found, Severity
 from scrubber.model import Claim, Diagnosis, ServiceLine
 from scrubber.refdata.policies.models import Citation
 from scrubber.rules.base import INVALID, Rule, RuleContext
@@ -131,7 +131,7 @@ class ProcedureNotSupported(Rule):
     reference = POLICY_DOCS
     fix = "Point the line to the diagnosis that supports the service, as documented in the record."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         policies, coverage = ctx.policies, ctx.coverage
         if policies is None and coverage is None:
             return
@@ -208,7 +208,7 @@ class ProcedureDeniedPairing(Rule):
     reference = POLICY_DOCS
     fix = "Correct the diagnosis if it is wrong; otherwise the service is not covered for it."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         policies = ctx.policies
         if policies is None:
             return

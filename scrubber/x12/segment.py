@@ -55,18 +55,16 @@ class Segment:
         Used by renderers to put carets under the element a finding concerns. An element past the
         end of the segment points just after the last character.
         """
-        sep = len(self.delimiters.element)
-        start = 0
-        for value in self.elements[:position]:
-            start += len(value) + sep
-        if position >= len(self.elements):
+        elements = self.elements
+        if position >= len(elements):
             end_of_text = len(self.text)
             return end_of_text, end_of_text + 1
-        value = self.elements[position]
+        start = sum(map(len, elements[:position])) + position * len(self.delimiters.element)
+        value = elements[position]
         if component is None or component < 1:
             return start, start + max(len(value), 1)
         parts = value.split(self.delimiters.component)
         if component > len(parts):
             return start + len(value), start + len(value) + 1
-        inner = sum(len(p) + 1 for p in parts[: component - 1])
+        inner = sum(map(len, parts[: component - 1])) + component - 1
         return start + inner, start + inner + max(len(parts[component - 1]), 1)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from itertools import combinations
 
-from scrubber.findings import Finding, Severity
+from scrubber.findings import Found, Severity
 from scrubber.model import Claim
 from scrubber.refdata.codesets.icd10 import CodeSet, normalize
 from scrubber.refdata.codesets.icd10.ranges import CodeRange
@@ -61,7 +61,7 @@ class Excludes1Conflict(Icd10Rule):
     reference = f"{GUIDELINES}, I.A.12.a Excludes1"
     fix = "Remove one of the two codes, unless the conditions are documented as unrelated."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         judged = known_diagnoses(claim, ctx)
         if judged is None:
             return
@@ -117,7 +117,7 @@ class UnspecifiedCode(Icd10Rule):
     reference = f"{GUIDELINES}, I.B.18 use of unspecified codes"
     fix = "Use the specific code if the documentation supports it."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         judged = icd10_claim(claim, ctx)
         if judged is None:
             return
@@ -200,7 +200,7 @@ class SymptomWithDefinitive(Icd10Rule):
     reference = f"{GUIDELINES}, I.B.5"
     fix = "Remove the symptom code if it is integral to the definitive diagnosis."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         judged = known_diagnoses(claim, ctx)
         if judged is None:
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scrubber.findings import ClaimStatus, Finding, Severity
+from scrubber.findings import ClaimStatus, Found, Severity
 from scrubber.model import Claim
 from scrubber.refdata.codesets.icd10 import CodeFlag, normalize
 from scrubber.rules.base import INVALID, RuleContext, RuleOptions
@@ -62,7 +62,7 @@ class AgeConflict(Icd10Rule):
     reference = f"{MCE}, age conflict edit"
     fix = "Correct the birth date (DMG02) or the diagnosis code."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         judged = icd10_claim(claim, ctx)
         person = claim.person
         if judged is None or person is None or person.birth_date is None:
@@ -144,7 +144,7 @@ class SexConflict(Icd10Rule):
                 return "F"
         return "M" if flags & MALE else "F" if flags & FEMALE else ""
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         judged = icd10_claim(claim, ctx)
         person = claim.person
         if judged is None or person is None or person.sex not in ("M", "F"):

@@ -137,16 +137,21 @@ class ProcedureNotSupported(Rule):
             return
         by_position = diagnoses_by_position(claim)
         for line in claim.lines:
+            if not line.procedure:
+                continue
+            on = line_date(claim, line, ctx)
+            in_force = policies.support_for(line.procedure, on, claim.payer_id) if policies is not None else ()
+            if not in_force and coverage is None:
+                continue  # no policy names the procedure: nothing to pair (the common case)
             pointed = [(n, d) for n, d in pointed_diagnoses(claim, line, by_position) if d.is_icd10]
-            if not line.procedure or not pointed:
+            if not pointed:
                 continue  # nothing to pair: bad pointers are CLM002's, ICD-9 qualifiers ICD003's
             codes = [diagnosis.code for _, diagnosis in pointed]
-            on = line_date(claim, line, ctx)
             verdict = None
             if coverage is not None:
                 verdict = coverage.judge(line.procedure, on, [(n, d.code) for n, d in pointed], claim.payer_id)
             pack_supported = False
-            for policy in policies.support_for(line.procedure, on, claim.payer_id) if policies is not None else ():
+            for policy in in_force:
                 if any(policy.supports(code) for code in codes):
                     pack_supported = True
                     continue

@@ -107,7 +107,7 @@ class Finding(BaseModel):
     fix: str = ""
 
 
-class Place(msgspec.Struct):
+class Place(msgspec.Struct, gc=False):
     """Where a :class:`Found` points: the fields of :class:`Location`, in its order, as a plain record."""
 
     segment: int
@@ -134,7 +134,7 @@ class Place(msgspec.Struct):
         return Location.model_validate(self, from_attributes=True)
 
 
-class Found(msgspec.Struct):
+class Found(msgspec.Struct, gc=False):
     """What a rule found: the fields of :class:`Finding`, in its order, as a plain record made on the
     hot path (a msgspec Struct: built in C, half the cost of a slotted dataclass). msgspec writes it
     as the JSON object pydantic writes for the model.

@@ -8,8 +8,7 @@ bytes read from the file, any Unicode a rule or a library caller puts in a messa
 
 from __future__ import annotations
 
-import dataclasses
-
+import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -46,7 +45,7 @@ CLAIM = build_claim(lines=[LineSpec(), LineSpec(procedure="99214", modifiers=("2
 
 
 def _with_text(claim: Claim, claim_id: str, payer_id: str) -> Claim:
-    return dataclasses.replace(claim, claim_id=claim_id, payer_id=payer_id)
+    return msgspec.structs.replace(claim, claim_id=claim_id, payer_id=payer_id)
 
 
 @settings(max_examples=300, deadline=None)

@@ -179,7 +179,7 @@ def boundary_key(kind: str, cursor: Cursor, state: WalkerState) -> tuple[Any, ..
         tx.control,
         tx.last_hl,
         tx.hl_ids.get("20"),
-        dataclasses.astuple(body.billing_provider) if body.billing_provider else None,
+        body.billing_provider,  # a Struct: compared field by field, its segment included
         tuple(body.billing),
         body.claim is None and body.line is None,
     )

@@ -15,8 +15,23 @@ TR3_DIR = ROOT / "fixtures" / "tr3"
 TR3_FILES = sorted(TR3_DIR.glob("*.edi"))
 
 
+# The examples a quick run (-m "not slow") still takes through the whole CLI: a single claim, a
+# claim with coordination of benefits, and one with many lines and ambulance segments.
+QUICK_TR3 = {"commercial-health-insurance", "COB-claim-from-payer-a-to-payer-b-in-payer-to-payer", "ambulance"}
+
+
 @pytest.fixture(params=TR3_FILES, ids=[p.stem for p in TR3_FILES])
 def tr3_file(request: pytest.FixtureRequest) -> Path:
+    return request.param
+
+
+@pytest.fixture(
+    params=[
+        pytest.param(p, marks=() if p.stem in QUICK_TR3 else pytest.mark.slow, id=p.stem) for p in TR3_FILES
+    ]
+)
+def tr3_cli_file(request: pytest.FixtureRequest) -> Path:
+    """A TR3 example for tests that run the CLI (seconds each): the rest of the 16 run in the full suite."""
     return request.param
 
 

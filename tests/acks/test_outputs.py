@@ -48,9 +48,9 @@ def claim_ids(path: Path) -> list[str]:
     return [c.claim_id for c in read_claims(path.read_bytes())] if path.stat().st_size else []
 
 
-def test_tr3_example_outputs_validate_and_partition_the_claims(tr3_file, tmp_path, cli):
-    report, out = run_outputs(cli, tmp_path, tr3_file)
-    input_valid, input_errors = reference_check(tr3_file)
+def test_tr3_example_outputs_validate_and_partition_the_claims(tr3_cli_file, tmp_path, cli):
+    report, out = run_outputs(cli, tmp_path, tr3_cli_file)
+    input_valid, input_errors = reference_check(tr3_cli_file)
     by_status = {"accepted": [], "rejected": []}
     for claim in report["claims"]:
         by_status[claim["status"]].append(claim["claim_id"])
@@ -69,8 +69,8 @@ def test_tr3_example_outputs_validate_and_partition_the_claims(tr3_file, tmp_pat
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-def test_277ca_acknowledges_every_claim_with_trn02_echoing_clm01(tr3_file, tmp_path, cli):
-    report, out = run_outputs(cli, tmp_path, tr3_file)
+def test_277ca_acknowledges_every_claim_with_trn02_echoing_clm01(tr3_cli_file, tmp_path, cli):
+    report, out = run_outputs(cli, tmp_path, tr3_cli_file)
     ack = segments(out["ack277"])
     statuses: dict[str, list[str]] = {}
     current = None

@@ -39,8 +39,8 @@ class _Tags(HTMLParser):
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "html"])
-def test_every_tr3_example_renders_in_every_format(tr3_file, fmt, cli):
-    result = cli("check", "--format", fmt, str(tr3_file))
+def test_every_tr3_example_renders_in_every_format(tr3_cli_file, fmt, cli):
+    result = cli("check", "--format", fmt, str(tr3_cli_file))
     assert result.code in (0, 1), result.stderr
     assert "Traceback" not in result.stderr
     if fmt == "json":

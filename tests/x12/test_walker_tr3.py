@@ -36,10 +36,10 @@ def pyx12_claims(path) -> list[dict]:
     return claims
 
 
-def test_report_matches_pyx12(tr3_file, cli):
-    result = cli("check", "--format", "json", "--no-structure", str(tr3_file))
+def test_report_matches_pyx12(tr3_cli_file, cli):
+    result = cli("check", "--format", "json", "--no-structure", str(tr3_cli_file))
     if "No such option" in result.stderr:  # structure stage not wired: plain check
-        result = cli("check", "--format", "json", str(tr3_file))
+        result = cli("check", "--format", "json", str(tr3_cli_file))
     report = json.loads(result.stdout)
     ours = [
         {
@@ -49,7 +49,7 @@ def test_report_matches_pyx12(tr3_file, cli):
         }
         for c in report["claims"]
     ]
-    theirs = pyx12_claims(tr3_file)
+    theirs = pyx12_claims(tr3_cli_file)
     assert theirs, "pyx12 found no claim"
     assert ours == theirs
 

@@ -5,7 +5,10 @@ with pyx12 as its TR3 check, each in one process and with ``--jobs N``; pyx12's 
 validation and pyx12's X12ContextReader walk over the 2300 loops. Whatever runs at pyx12's pace
 (a few hundred claims per second) is capped to the smaller files. The options a checkout offers
 are read from its ``scrubber check --help``, so ``--compare DIR`` measures another checkout (an
-earlier commit, say) in the same run, on the same files.
+earlier commit, say) in the same run, on the same files: this checkout's ``bench/child.py`` runs
+in the other checkout's directory and imports its scrubber, so both are timed alike. Besides wall
+time, each mode reports the CPU time of the child and its workers: the steadier figure on a
+machine shared with other work.
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ OUT = Path(__file__).parent / "out"
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 PYX12_CAP = 10_000  # largest file the pyx12 modes run on
 PYX12_MODES = ("pyx12-validate", "pyx12-walk")
+CHILD = Path(__file__).parent / "child.py"
+# Runs CHILD as __main__ with the current directory (the measured checkout) first on sys.path.
+_RUN_CHILD = "import runpy, sys; sys.argv.pop(0); runpy.run_path(sys.argv[0], run_name='__main__')"
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,8 @@ class Measurement:
     wall_seconds: float  # the whole child process
     claims_per_second: float
     peak_rss_mb: float
+    cpu_seconds: float = 0.0  # the child and its --jobs workers, imports excluded
+    claims_per_cpu_second: float = 0.0
 
 
 def _help(checkout: Path) -> str:
@@ -100,7 +108,7 @@ def modes(jobs: int, compare: Path | None = None) -> tuple[list[Mode], list[str]
 
 def measure(mode: Mode, file: BenchFile) -> Measurement:
     """Run one mode on one file in a child process; peak RSS comes from wait4 on that child."""
-    command = [sys.executable, "-m", "bench.child", mode.child, str(file.path.resolve()), *mode.options]
+    command = [sys.executable, "-c", _RUN_CHILD, str(CHILD), mode.child, str(file.path.resolve()), *mode.options]
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, cwd=mode.checkout)
     assert child.stdout is not None
@@ -122,6 +130,8 @@ def measure(mode: Mode, file: BenchFile) -> Measurement:
         wall_seconds=round(wall, 3),
         claims_per_second=round(claims / result["seconds"], 1),
         peak_rss_mb=round(usage.ru_maxrss / 1024, 1),  # Linux reports KiB
+        cpu_seconds=round(result["cpu_seconds"], 3),
+        claims_per_cpu_second=round(claims / result["cpu_seconds"], 1),
     )
 
 
@@ -141,11 +151,14 @@ def ratios(results: list[Measurement]) -> dict[str, dict[str, float]]:
 
 
 def print_table(results: list[Measurement], table: dict[str, dict[str, float]], notes: list[str]) -> None:
-    print(f"{'mode':48} {'claims':>8} {'MB':>7} {'claims/s':>10} {'seconds':>8} {'peak RSS MB':>12}")
+    print(
+        f"{'mode':48} {'claims':>8} {'MB':>7} {'claims/s':>10} {'seconds':>8} {'peak RSS MB':>12} "
+        f"{'CPU s':>8} {'claims/CPU s':>13}"
+    )
     for m in results:
         print(
             f"{m.mode:48} {m.claims:>8,} {m.bytes / 1e6:>7.1f} {m.claims_per_second:>10,.0f} "
-            f"{m.seconds:>8.2f} {m.peak_rss_mb:>12.1f}"
+            f"{m.seconds:>8.2f} {m.peak_rss_mb:>12.1f} {m.cpu_seconds:>8.2f} {m.claims_per_cpu_second:>13,.0f}"
         )
     print("\nspeed ratios (scrubber claims/s over pyx12 claims/s, same file):")
     for key, per_size in table.items():

@@ -33,7 +33,7 @@ from scrubber.errors import UnreadableInput
 from scrubber.findings import Finding
 from scrubber.model import Claim
 from scrubber.report.events import ClaimResult, FileEnd, Sink
-from scrubber.report.model import ClaimReport, FileReport, Summary, file_status
+from scrubber.report.model import FileReport, Summary, claim_data, file_status
 from scrubber.rules.engine import RuleEngine
 from scrubber.structure.index import StructureIndex
 from scrubber.structure.issues import StructureIssue
@@ -216,8 +216,8 @@ class Pipeline:
         """Run the rules on one parsed claim (with the structure issues that fall inside it)."""
         issues = structure.for_claim(claim) if structure is not None else ()
         findings = self.engine.judge(claim, issues)
-        report = ClaimReport.build(claim, findings, self._code_set_label(claim))
-        return ClaimResult.of(report, claim)
+        data = claim_data(claim, findings, self._code_set_label(claim))
+        return ClaimResult(status=data["status"], rules=[f.rule for f in findings], data=data, claim=claim)
 
     def _code_set_label(self, claim: Claim) -> str | None:
         context = self.engine.context

@@ -1,10 +1,10 @@
 """The one stream every sink reads: files starting and ending, judged claims, file findings.
 
-:class:`ClaimResult` is one judged claim as a sink sees it. In one process it holds the report
-model and the parsed claim; from a worker process of ``--jobs`` it holds the report's JSON text
-and, when a sink shows segments, the claim's segments. Each form is made from the other only when
-a sink asks for it, so the JSON writer never builds a model and the parent of ``--jobs`` never
-re-parses what it only copies.
+:class:`ClaimResult` is one judged claim as a sink sees it. In one process it holds the report as
+plain data (:func:`~scrubber.report.model.claim_data`) and the parsed claim; from a worker process
+of ``--jobs`` it holds the report's JSON text and, when a sink shows segments, the claim's segments.
+The model and the JSON text are made only when a sink asks for them, so the JSON writer never
+builds a model and the parent of ``--jobs`` never re-parses what it only copies.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from typing import Any, Protocol
 
 from scrubber.findings import Finding
 from scrubber.model import Claim
-from scrubber.report.model import ClaimReport, FileReport
+from scrubber.report.model import ClaimReport, FileReport, claim_json, claim_report
 from scrubber.x12.segment import Segment
 
 
 class ClaimResult:
-    """A judged claim: its report (model or JSON text), status, rule codes, parsed claim if at hand."""
+    """A judged claim: its report (plain data, model or JSON text), status, rule codes, parsed claim if at hand."""
 
-    __slots__ = ("_json", "_report", "_segments", "claim", "rules", "status")
+    __slots__ = ("_data", "_json", "_report", "_segments", "claim", "rules", "status")
 
     def __init__(
         self,
@@ -30,16 +30,18 @@ class ClaimResult:
         rules: list[str],
         report: ClaimReport | None = None,
         json: str | None = None,
+        data: dict[str, Any] | None = None,
         claim: Claim | None = None,
         segments: list[Segment] | None = None,
     ) -> None:
-        if report is None and json is None:
-            raise ValueError("a claim result needs its report or its JSON text")
+        if report is None and json is None and data is None:
+            raise ValueError("a claim result needs its report, its plain data or its JSON text")
         self.status = status
         self.rules = rules
         self.claim = claim
         self._report = report
         self._json = json
+        self._data = data
         self._segments = segments
 
     @classmethod
@@ -49,14 +51,17 @@ class ClaimResult:
     @property
     def report(self) -> ClaimReport:
         if self._report is None:
-            assert self._json is not None
-            self._report = ClaimReport.model_validate_json(self._json)
+            if self._data is not None:
+                self._report = claim_report(self._data)
+            else:
+                assert self._json is not None
+                self._report = ClaimReport.model_validate_json(self._json)
         return self._report
 
     @property
     def json(self) -> str:
         if self._json is None:
-            self._json = self.report.model_dump_json()
+            self._json = claim_json(self._data) if self._data is not None else self.report.model_dump_json()
         return self._json
 
     @property

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from scrubber.findings import ClaimStatus, Finding, Location, Severity
+from scrubber.findings import ClaimStatus, Finding, Found, Place, Severity
 from scrubber.model import Claim, IssueKind
 from scrubber.x12.segment import Segment
 
@@ -97,10 +97,10 @@ class Rule:
     options: ClassVar[type[RuleOptions] | None] = None  # the model of [rules.options.CODE]
     status: ClassVar[ClaimStatus] = MISSING_OR_INVALID  # the 277CA STC a rejection by this rule becomes
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         return iter(())
 
-    def status_for(self, finding: Finding) -> ClaimStatus:
+    def status_for(self, finding: Finding | Found) -> ClaimStatus:
         """The 277CA status of one of this rule's findings (a rule may refine it by element).
 
         A diagnosis status at the principal diagnosis (HI01) becomes the principal's own code.
@@ -122,21 +122,28 @@ class Rule:
         reference: str | None = None,
         fix: str | None = None,
         severity: Severity | None = None,
-    ) -> Finding:
+    ) -> Found:
         """A finding of this rule, located at ``element`` of ``segment`` when given.
 
         ``severity`` is for a rule whose verdict is milder in one case (ICD003 on an ICD-9 era claim).
+        A plain record: the report makes the validated :class:`~scrubber.findings.Finding` from it
+        only when a caller asks for models.
         """
-        return Finding(
-            rule=self.code,
-            name=self.name,
-            severity=severity or self.severity,
-            message=message,
-            codes=codes or [],
-            location=Location.of(segment, element, loop) if segment is not None else None,
-            segment_text=segment.text if segment is not None else None,
-            reference=self.reference if reference is None else reference,
-            fix=self.fix if fix is None else fix,
+        if segment is not None:
+            text = segment.text
+            place = Place.of(segment, element, loop, text)
+        else:
+            text = place = None
+        return Found(
+            self.code,
+            self.name,
+            severity or self.severity,
+            message,
+            codes or [],
+            place,
+            text,
+            self.reference if reference is None else reference,
+            self.fix if fix is None else fix,
         )
 
     @classmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
-from scrubber.findings import Finding, Severity
+from scrubber.findings import Found, Severity
 from scrubber.model import ServiceLine
 from scrubber.refdata.coverage.pairing import Hit, LineVerdict
 from scrubber.refdata.coverage.store import ArticleView, Group
@@ -23,7 +23,7 @@ SOURCE = "CMS Medicare Coverage Database (Medicare policy; user-imported)"
 
 def article_findings(
     rule: Rule, line: ServiceLine, codes: Sequence[str], verdict: LineVerdict, pack_supported: bool
-) -> Iterator[Finding]:
+) -> Iterator[Found]:
     """PAIR001 findings for one line: unsupported, supported only by asterisked codes, non-covered codes."""
     if pack_supported:
         pass  # packs and articles combine as a union: nothing to say about support
@@ -104,7 +104,7 @@ def _unsupported_text(judged: tuple[ArticleView, ...]) -> tuple[str, str, str]:
     return _named(judged), _linking(judged), fix
 
 
-def _unsupported(rule: Rule, line: ServiceLine, codes: Sequence[str], judged: tuple[ArticleView, ...]) -> Finding:
+def _unsupported(rule: Rule, line: ServiceLine, codes: Sequence[str], judged: tuple[ArticleView, ...]) -> Found:
     named, linking, fix = _unsupported_text(judged)
     return rule.finding(
         f"{line.procedure} on line {line.number} is not supported by the diagnoses it points to "
@@ -118,7 +118,7 @@ def _unsupported(rule: Rule, line: ServiceLine, codes: Sequence[str], judged: tu
     )
 
 
-def _asterisk(rule: Rule, line: ServiceLine, hits: Sequence[Hit]) -> Finding:
+def _asterisk(rule: Rule, line: ServiceLine, hits: Sequence[Hit]) -> Found:
     first = hits[0]
     codes = list(dict.fromkeys(hit.code for hit in hits))
     note = first.group.asterisk_note or "the article marks the code with an asterisk; see the group's paragraph"
@@ -145,7 +145,7 @@ def _noncovered_text(views: tuple[ArticleView, ...], group: Group) -> tuple[str,
     return named[0].upper() + named[1:], paragraph
 
 
-def _noncovered(rule: Rule, line: ServiceLine, hits: Sequence[Hit], support: Sequence[str], supported: bool) -> Finding:
+def _noncovered(rule: Rule, line: ServiceLine, hits: Sequence[Hit], support: Sequence[str], supported: bool) -> Found:
     first = hits[0]
     views = tuple(dict.fromkeys(hit.view for hit in hits))
     cited, paragraph = _noncovered_text(views, first.group)

@@ -7,12 +7,12 @@ bad date in DTP03, a trailer count), the structure engine's finding at the same 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
 
 import structlog
 
-from scrubber.findings import Finding, Location, Severity
+from scrubber.findings import Finding, Found, Place, Severity
 from scrubber.model import Claim, IssueKind, ParseIssue
 from scrubber.rules import tr3
 from scrubber.rules.base import IssueRule, Rule, RuleContext, StructureRule
@@ -23,6 +23,9 @@ log = structlog.get_logger(__name__)
 
 _TRAILER_KINDS = frozenset({IssueKind.COUNT, IssueKind.CONTROL, IssueKind.TRAILER})
 _ENVELOPE_LEVELS = frozenset({"isa", "gs", "st"})
+
+Check = Callable[[Claim, RuleContext], Iterator[Found]]  # a claim rule's bound check
+_Severities = dict[Severity, Severity]  # a rule's severity -> the configured one, for one payer
 
 
 class RuleSelection(Protocol):
@@ -55,40 +58,54 @@ class RuleEngine:
             kind: rule for rule in registry if isinstance(rule, IssueRule) for kind in rule.kinds
         }
         self._trailer_rules = frozenset(r.code for kind, r in self._issue_rules.items() if kind in _TRAILER_KINDS)
-        # Configuration is fixed for the engine's life, so its answers are looked up once per
-        # payer (and severity per rule, payer and default) instead of once per claim and rule.
-        self._enabled: dict[str, list[Rule]] = {}
+        # Configuration is fixed for the engine's life, so it is resolved once per payer: which
+        # claim rules run and what each severity becomes, not once per claim, rule and finding.
+        self._plans: dict[str, list[tuple[Check, _Severities | None]]] = {}
         self._allowed: dict[tuple[str, str], bool] = {}
         self._severities: dict[tuple[str, str, Severity], Severity] = {}
 
-    def judge(self, claim: Claim, structure_issues: Sequence[StructureIssue] = ()) -> list[Finding]:
+    def judge(self, claim: Claim, structure_issues: Sequence[StructureIssue] = ()) -> list[Found]:
         """Every finding on one claim: its parse issues, its structure issues, then the claim rules."""
         payer = claim.payer_id
-        parsed = [self.issue_finding(issue) for issue in claim.issues]
-        said = _spots(parsed)
-        findings = [f for f in (self._configured(f, payer) for f in parsed) if f is not None]
-        for issue in structure_issues:
-            finding = tr3.finding_for(issue)
-            if _spot(finding) not in said and self._configured(finding, payer) is not None:
-                findings.append(finding)
-        rules = self._enabled.get(payer)
-        if rules is None:
-            rules = self._enabled[payer] = [r for r in self._claim_rules if self.selection.is_enabled(r.code, payer)]
+        findings: list[Found] = []
+        if claim.issues or structure_issues:
+            parsed = [self.issue_finding(issue) for issue in claim.issues]
+            said = _spots(parsed)
+            findings = [f for f in (self._configured(f, payer) for f in parsed) if f is not None]
+            for issue in structure_issues:
+                finding = tr3.finding_for(issue)
+                if _spot(finding) not in said and self._configured(finding, payer) is not None:
+                    findings.append(finding)
+        plan = self._plans.get(payer)
+        if plan is None:
+            plan = self._plans[payer] = self._plan(payer)
         context = self.context
-        for rule in rules:
-            for finding in rule.check(claim, context):
-                severity = self._severity(rule.code, payer, finding.severity)
-                if severity is not finding.severity:  # a pydantic attribute write costs; most keep theirs
-                    finding.severity = severity
+        for check, severities in plan:
+            if severities is None:
+                findings.extend(check(claim, context))
+                continue
+            for finding in check(claim, context):
+                finding.severity = severities[finding.severity]
                 findings.append(finding)
         return findings
 
+    def _plan(self, payer: str) -> list[tuple[Check, _Severities | None]]:
+        """The claim rules a payer's claims run, each with its severity mapping (None: as the rule says)."""
+        plan: list[tuple[Check, _Severities | None]] = []
+        for rule in self._claim_rules:
+            if not self.selection.is_enabled(rule.code, payer):
+                continue
+            severities = {default: self._severity(rule.code, payer, default) for default in Severity}
+            changed = any(severity is not default for default, severity in severities.items())
+            plan.append((rule.check, severities if changed else None))
+        return plan
+
     def file_findings(self, issues: Iterable[ParseIssue]) -> list[Finding]:
-        """Findings of parse issues that belong to no claim (envelopes, stray data)."""
-        return [f for f in (self._configured(self.issue_finding(i), "") for i in issues) if f is not None]
+        """Findings of parse issues that belong to no claim (envelopes, stray data), as report models."""
+        return [f.model() for f in (self._configured(self.issue_finding(i), "") for i in issues) if f is not None]
 
     def structure_leftovers(
-        self, issues: Iterable[tuple[int | None, StructureIssue]], already: Sequence[Finding]
+        self, issues: Iterable[tuple[int | None, StructureIssue]], already: Sequence[Finding | Found]
     ) -> list[Finding]:
         """File findings of the structure issues no claim held, given the file's findings so far.
 
@@ -109,19 +126,19 @@ class RuleEngine:
             ):
                 continue
             if self._configured(finding, "") is not None:
-                found.append(finding)
+                found.append(finding.model())
         return found
 
-    def issue_finding(self, issue: ParseIssue) -> Finding:
+    def issue_finding(self, issue: ParseIssue) -> Found:
         """A parse issue as a finding of the ENV rule for its kind (severity not yet configured)."""
         rule = self._issue_rules[issue.kind]
         if issue.segment is not None:
             return rule.finding(issue.message, segment=issue.segment, element=issue.element, loop=issue.loop)
         finding = rule.finding(issue.message)
-        finding.location = Location(segment=0, st_segment=0, line=issue.line, offset=issue.offset)
+        finding.location = Place(0, 0, issue.line, issue.offset)
         return finding
 
-    def _configured(self, finding: Finding, payer: str) -> Finding | None:
+    def _configured(self, finding: Found, payer: str) -> Found | None:
         """Apply configuration to a finding made outside the claim rules; None when its rule is off."""
         code = finding.rule
         key = (code, payer)
@@ -130,9 +147,7 @@ class RuleEngine:
             allowed = self._allowed[key] = self.selection.is_enabled(code, payer)
         if not allowed:
             return None
-        severity = self._severity(code, payer, finding.severity)
-        if severity is not finding.severity:
-            finding.severity = severity
+        finding.severity = self._severity(code, payer, finding.severity)
         return finding
 
     def _severity(self, code: str, payer: str, default: Severity) -> Severity:
@@ -143,11 +158,11 @@ class RuleEngine:
         return severity
 
 
-def _spot(finding: Finding) -> tuple[int, str] | None:
+def _spot(finding: Finding | Found) -> tuple[int, str] | None:
     """(segment, element) of an element-level finding; None for segment-level ones."""
     location = finding.location
     return (location.segment, location.element) if location is not None and location.element else None
 
 
-def _spots(findings: Iterable[Finding]) -> set[tuple[int, str]]:
+def _spots(findings: Iterable[Finding | Found]) -> set[tuple[int, str]]:
     return {spot for spot in map(_spot, findings) if spot is not None}

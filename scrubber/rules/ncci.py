@@ -14,7 +14,7 @@ from itertools import combinations
 
 from pydantic import field_validator
 
-from scrubber.findings import ClaimStatus, Finding, Severity
+from scrubber.findings import ClaimStatus, Found, Severity
 from scrubber.model import Claim, ServiceLine
 from scrubber.refdata.ncci.records import MODIFIER_ALLOWED, MODIFIER_NOT_ALLOWED, PtpEdit
 from scrubber.rules.base import INVALID, Rule, RuleContext, RuleOptions
@@ -122,7 +122,7 @@ class PtpConflict(Rule):
     reference = "CMS NCCI procedure-to-procedure edits (practitioner), user-imported"
     fix = "Drop the column-2 code, or add a distinct-service modifier when the record supports it."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         tables = ctx.ncci
         if tables is None or len(claim.lines) < 2:
             return
@@ -144,7 +144,7 @@ class PtpConflict(Rule):
                 reported.add(key)
                 yield self._finding(edit, col1_line, col2_line, day, ctx)
 
-    def _finding(self, edit: PtpEdit, col1: ServiceLine, col2: ServiceLine, day: dt.date, ctx: RuleContext) -> Finding:
+    def _finding(self, edit: PtpEdit, col1: ServiceLine, col2: ServiceLine, day: dt.date, ctx: RuleContext) -> Found:
         if edit.modifier == MODIFIER_NOT_ALLOWED:
             how = "modifier indicator 0: no modifier allows both to be paid"
             fix = f"Remove {edit.column2}; NCCI never pays it with {edit.column1} on the same day."
@@ -211,7 +211,7 @@ class MueExceeded(Rule):
     reference = "CMS NCCI Medically Unlikely Edits (practitioner services), user-imported"
     fix = "Correct the units, or split and modify lines where the MUE is a line edit."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         tables = ctx.ncci
         if tables is None:
             return
@@ -235,7 +235,7 @@ class MueExceeded(Rule):
 
     def _finding(
         self, line: ServiceLine, units: Decimal, limit: int, mai: int, where: str, ctx: RuleContext
-    ) -> Finding:
+    ) -> Found:
         kinds = {1: "line edit", 2: "date-of-service edit, policy", 3: "date-of-service edit, clinical"}
         return self.finding(
             f"{where} {units.normalize():f} units of {line.procedure}, above its MUE of {limit} "

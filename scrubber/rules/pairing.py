@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from scrubber.findings import ClaimStatus, Finding, Severity
+from scrubber.findings import ClaimStatus, Found, Severity
 from scrubber.model import Claim, Diagnosis, ServiceLine
 from scrubber.refdata.policies.models import Citation
 from scrubber.rules.base import INVALID, Rule, RuleContext
@@ -131,22 +131,27 @@ class ProcedureNotSupported(Rule):
     reference = POLICY_DOCS
     fix = "Point the line to the diagnosis that supports the service, as documented in the record."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         policies, coverage = ctx.policies, ctx.coverage
         if policies is None and coverage is None:
             return
         by_position = diagnoses_by_position(claim)
         for line in claim.lines:
+            if not line.procedure:
+                continue
+            on = line_date(claim, line, ctx)
+            in_force = policies.support_for(line.procedure, on, claim.payer_id) if policies is not None else ()
+            if not in_force and coverage is None:
+                continue  # no policy names the procedure: nothing to pair (the common case)
             pointed = [(n, d) for n, d in pointed_diagnoses(claim, line, by_position) if d.is_icd10]
-            if not line.procedure or not pointed:
+            if not pointed:
                 continue  # nothing to pair: bad pointers are CLM002's, ICD-9 qualifiers ICD003's
             codes = [diagnosis.code for _, diagnosis in pointed]
-            on = line_date(claim, line, ctx)
             verdict = None
             if coverage is not None:
                 verdict = coverage.judge(line.procedure, on, [(n, d.code) for n, d in pointed], claim.payer_id)
             pack_supported = False
-            for policy in policies.support_for(line.procedure, on, claim.payer_id) if policies is not None else ():
+            for policy in in_force:
                 if any(policy.supports(code) for code in codes):
                     pack_supported = True
                     continue
@@ -208,7 +213,7 @@ class ProcedureDeniedPairing(Rule):
     reference = POLICY_DOCS
     fix = "Correct the diagnosis if it is wrong; otherwise the service is not covered for it."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         policies = ctx.policies
         if policies is None:
             return

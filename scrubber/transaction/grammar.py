@@ -77,6 +77,9 @@ LOOP_OPENERS: dict[str, dict[tuple[str, str], str]] = {
     },
 }
 
+# Segments that start a hierarchy level, a claim or a service line wherever they stand.
+STARTERS = frozenset({"HL", "CLM", "LX"})
+
 _NAME_LOOP = frozenset({"NM1", "N2", "N3", "N4", "REF", "PER", "PRV"})
 
 # loop -> segment ids it may hold (its opener included)
@@ -145,3 +148,21 @@ def loop_opened_by(area: str, segment_id: str, element_01: str) -> str | None:
     if not openers:
         return None
     return openers.get((segment_id, element_01)) or openers.get((segment_id, ANY))
+
+
+def plain_segments() -> frozenset[tuple[str, str, str]]:
+    """(area, loop, segment id) for every segment that, in that state, opens no loop, starts nothing
+    and belongs to the loop: the segments a walker keeps where it stands (most of a file).
+
+    The states are those a walk reaches: an area right after its HL, CLM, LX (or a 2320 SBR), and
+    each loop an opener of the area starts (an opened 2320 is an area of its own).
+    """
+    areas = [HEADER, *HL_LEVELS.values(), CLAIM, OTHER_SUBSCRIBER, SERVICE_LINE]
+    states = {(area, area) for area in areas}
+    for area, openers in LOOP_OPENERS.items():
+        states |= {(OTHER_SUBSCRIBER if loop == OTHER_SUBSCRIBER else area, loop) for loop in openers.values()}
+    plain = set()
+    for area, loop in states:
+        opening = {sid for sid, _ in LOOP_OPENERS.get(area, {})}
+        plain |= {(area, loop, sid) for sid in LOOP_SEGMENTS.get(loop, ()) if sid not in STARTERS | opening}
+    return frozenset(plain)

@@ -26,7 +26,7 @@ from scrubber.model import (
     TransactionHead,
 )
 from scrubber.transaction import grammar as g
-from scrubber.transaction.envelope import Envelope, EnvelopeState
+from scrubber.transaction.envelope import ENVELOPE_IDS, Envelope, EnvelopeState
 from scrubber.transaction.reader_issues import claim_level, from_reader
 from scrubber.x12.reader import ReaderIssue
 from scrubber.x12.segment import Segment
@@ -89,16 +89,29 @@ class Walker:
         """
         out = self._out
         envelope = self._envelope
+        plain = _PLAIN
         for segment in segments:
             if self._reader_issues:  # raised while reading up to this segment: they belong before it
                 self._drain_reader_issues()
             self._last_segment = segment
             sid = segment.elements[0]
             body = self._body
-            if body is not None and not envelope.handles(sid):
-                self._segment(body, segment, sid)  # most segments
-            else:
+            if body is None or sid in ENVELOPE_IDS:
                 self._step(segment, sid)
+            else:
+                # Most segments stay in their loop and open none: one table lookup says so and
+                # names the handler (if any) that reads them. The rest take the general path.
+                handler = plain.get((body.area, body.loop, sid), _GENERAL)
+                if handler is _GENERAL:
+                    self._segment(body, segment, sid)
+                else:
+                    if handler is not None:
+                        handler(self, body, segment)
+                    claim = body.claim
+                    if claim is not None:
+                        claim.segments.append(segment)
+                    else:
+                        self._keep(body, segment)
             if out:
                 yield from out
                 out.clear()
@@ -295,27 +308,27 @@ class Walker:
     def _diagnoses(self, body: _Body, seg: Segment) -> None:
         claim = body.claim
         assert claim is not None
-        for position in range(1, len(seg.elements)):
-            parts = seg.components(position)
-            if not parts:
+        diagnoses = claim.diagnoses
+        separator = seg.delimiters.component
+        for position, value in enumerate(seg.elements[1:], start=1):
+            if not value:
                 continue
+            parts = value.split(separator)
             qualifier = parts[0]
-            if qualifier not in g.DIAGNOSIS_QUALIFIERS:
+            if qualifier not in _DIAGNOSIS_QUALIFIERS:
                 continue  # condition codes, anesthesia procedures: not diagnoses
             raw = parts[1] if len(parts) > 1 else ""
-            ref = f"HI{position:02d}-2"
             if not raw:
                 message = f"HI{position:02d} has qualifier {qualifier} but no code"
-                claim.issues.append(ParseIssue(IssueKind.MALFORMED, message, seg, ref, g.CLAIM))
+                claim.issues.append(ParseIssue(IssueKind.MALFORMED, message, seg, f"HI{position:02d}-2", g.CLAIM))
                 continue
-            number = len(claim.diagnoses) + 1
+            number = len(diagnoses) + 1
             if number > g.MAX_DIAGNOSES:
                 message = f"more than {g.MAX_DIAGNOSES} diagnosis codes on the claim"
-                claim.issues.append(ParseIssue(IssueKind.MALFORMED, message, seg, ref, g.CLAIM))
+                claim.issues.append(ParseIssue(IssueKind.MALFORMED, message, seg, f"HI{position:02d}-2", g.CLAIM))
                 return
-            icd10 = qualifier in g.ICD10_QUALIFIERS
-            code = dotted_code(raw, icd9=not icd10)
-            claim.diagnoses.append(Diagnosis(code, raw, qualifier, number, seg, position, icd10))
+            icd10 = qualifier in _ICD10_QUALIFIERS
+            diagnoses.append(Diagnosis(dotted_code(raw, not icd10), raw, qualifier, number, seg, position, icd10))
 
     def _rendering_provider(self, body: _Body, seg: Segment) -> None:
         assert body.claim is not None
@@ -340,18 +353,22 @@ class Walker:
     def _service(self, body: _Body, seg: Segment) -> None:
         line, claim = body.line, body.claim
         assert line is not None and claim is not None
-        sv101 = seg.components(1)
-        pointers_raw = seg.components(7)
+        elements = seg.elements
+        if len(elements) < _SV1_ELEMENTS:
+            elements = elements + [""] * (_SV1_ELEMENTS - len(elements))
+        separator = seg.delimiters.component
+        sv101 = elements[1].split(separator) if elements[1] else []
+        pointers_raw = elements[7].split(separator) if elements[7] else []
         line.segment = seg
         line.qualifier = sv101[0] if sv101 else ""
         line.procedure = sv101[1] if len(sv101) > 1 else ""
         line.modifiers = [m for m in sv101[2 : 2 + g.MAX_MODIFIERS] if m]
-        line.charge_raw = seg.get(2)
-        line.charge = parse_decimal(line.charge_raw)
-        line.unit_basis = seg.get(3)
-        line.units_raw = seg.get(4)
-        line.units = parse_decimal(line.units_raw)
-        line.place_of_service = seg.get(5)
+        line.charge_raw = elements[2]
+        line.charge = parse_decimal(elements[2])
+        line.unit_basis = elements[3]
+        line.units_raw = elements[4]
+        line.units = parse_decimal(elements[4])
+        line.place_of_service = elements[5]
         line.pointers_raw = pointers_raw
         line.pointers = [int(p) for p in pointers_raw if is_digits(p)]
         claim.lines.append(line)
@@ -424,6 +441,9 @@ def _unexpected_message(seg: Segment, where: str) -> str:
 
 
 _CLAIM_AREAS = frozenset({"2000B", "2000C", g.CLAIM, g.OTHER_SUBSCRIBER, g.SERVICE_LINE})
+_DIAGNOSIS_QUALIFIERS = g.DIAGNOSIS_QUALIFIERS
+_ICD10_QUALIFIERS = g.ICD10_QUALIFIERS
+_SV1_ELEMENTS = 8  # SV1 and SV101..SV107: what the walker reads of it
 
 # (area, segment id) -> {element 01 or ANY: loop it opens}: grammar.LOOP_OPENERS, indexed so that
 # the many segments that open nothing cost one dict lookup.
@@ -448,6 +468,13 @@ _BODY_HANDLERS = {
     (g.SERVICE_LINE, "DTP"): Walker._line_date,
     (g.LINE_RENDERING_PROVIDER, "NM1"): Walker._line_rendering,
 }
+
+
+_GENERAL = object()  # marks a segment the table leaves to Walker._segment
+
+
+# (area, loop, segment id) -> handler or None: grammar.plain_segments() with what the walker reads of each
+_PLAIN = {state: _BODY_HANDLERS.get(state[1:]) for state in g.plain_segments()}
 
 
 def walk_bytes(data: bytes) -> Iterator[Claim | ParseIssue]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from itertools import combinations
 
-from scrubber.findings import Finding, Severity
+from scrubber.findings import Found, Severity
 from scrubber.model import Claim
 from scrubber.refdata.codesets.icd10 import CodeSet, normalize
 from scrubber.refdata.codesets.icd10.ranges import CodeRange
@@ -61,27 +61,39 @@ class Excludes1Conflict(Icd10Rule):
     reference = f"{GUIDELINES}, I.A.12.a Excludes1"
     fix = "Remove one of the two codes, unless the conditions are documented as unrelated."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         judged = known_diagnoses(claim, ctx)
         if judged is None:
             return
         codes, known = judged
         for first, second in combinations(known, 2):
-            if normalize(first.code) == normalize(second.code):
-                continue
-            hit = codes.excluded_together(first.code, second.code)
-            if hit is None:
-                continue
-            a, b = show(first.code), show(second.code)
-            note = codes.note_text(hit)
-            yield self.finding(
-                f"{a} and {b} are excluded together: {hit.owner_label} Excludes1 lists {hit.range}"
-                + (f' ("{note}")' if note else ""),
-                **at(second),
-                codes=[a, b],
-                reference=tabular_reference(codes, f"{hit.owner_label} Excludes1"),
-                fix=f"Keep {a} or {b}, not both, unless the documentation shows unrelated conditions.",
-            )
+            words = _excludes1_words(codes, first.code, second.code)
+            if words is not None:
+                message, shown, reference, fix = words
+                yield self.finding(message, **at(second), codes=list(shown), reference=reference, fix=fix)
+
+
+@lru_cache(maxsize=1 << 16)
+def _excludes1_words(codes: CodeSet, first: str, second: str) -> tuple[str, tuple[str, str], str, str] | None:
+    """(message, codes, reference, fix) of an Excludes1 finding for two claim codes, or None.
+
+    Memoized: the verdict and its words depend on the code set and the pair alone, and a file
+    repeats the same pairs claim after claim; only the location is the claim's own.
+    """
+    if normalize(first) == normalize(second):
+        return None
+    hit = codes.excluded_together(first, second)
+    if hit is None:
+        return None
+    a, b = show(first), show(second)
+    note = codes.note_text(hit)
+    return (
+        f"{a} and {b} are excluded together: {hit.owner_label} Excludes1 lists {hit.range}"
+        + (f' ("{note}")' if note else ""),
+        (a, b),
+        tabular_reference(codes, f"{hit.owner_label} Excludes1"),
+        f"Keep {a} or {b}, not both, unless the documentation shows unrelated conditions.",
+    )
 
 
 class UnspecifiedCode(Icd10Rule):
@@ -117,24 +129,32 @@ class UnspecifiedCode(Icd10Rule):
     reference = f"{GUIDELINES}, I.B.18 use of unspecified codes"
     fix = "Use the specific code if the documentation supports it."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         judged = icd10_claim(claim, ctx)
         if judged is None:
             return
         codes, diagnoses = judged
         for dx in diagnoses:
-            found = _unspecified(codes, dx.code)
-            if found is None:
-                continue
-            text, siblings = found
-            shown = show(dx.code)
-            options = ", ".join(show(c) for c in siblings[:4])
-            yield self.finding(
-                f"{shown} ({text}) is unspecified; more specific codes exist: {options}",
-                **at(dx),
-                codes=[shown],
-                fix=f"If documented, use a specific code such as {options}.",
-            )
+            words = _unspecified_words(codes, dx.code)
+            if words is not None:
+                message, shown, fix = words
+                yield self.finding(message, **at(dx), codes=[shown], fix=fix)
+
+
+@lru_cache(maxsize=1 << 14)
+def _unspecified_words(codes: CodeSet, code: str) -> tuple[str, str, str] | None:
+    """(message, code shown, fix) of an unspecified-code finding, or None; memoized per code set and code."""
+    found = _unspecified(codes, code)
+    if found is None:
+        return None
+    text, siblings = found
+    shown = show(code)
+    options = ", ".join(show(c) for c in siblings[:4])
+    return (
+        f"{shown} ({text}) is unspecified; more specific codes exist: {options}",
+        shown,
+        f"If documented, use a specific code such as {options}.",
+    )
 
 
 @lru_cache(maxsize=1 << 14)
@@ -200,34 +220,41 @@ class SymptomWithDefinitive(Icd10Rule):
     reference = f"{GUIDELINES}, I.B.5"
     fix = "Remove the symptom code if it is integral to the definitive diagnosis."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         judged = known_diagnoses(claim, ctx)
         if judged is None:
             return
         codes, known = judged
         for symptom in known:
-            code = normalize(symptom.code)
-            ranges = _own_excludes2(codes, code)
-            if not ranges:
+            if not _own_excludes2(codes, normalize(symptom.code)):
                 continue
             for other in known:
-                other_code = normalize(other.code)
-                if "R00" <= other_code[:3] <= "R99" or codes.excluded_together(code, other_code):
-                    continue
-                hit = next(((o, r) for o, r in ranges if r.matches(other_code)), None)
-                if hit is None:
-                    continue
-                owner, found = hit
-                a, b = show(code), show(other_code)
-                yield self.finding(
-                    f"symptom {a} ({codes.describe(code)}) is coded beside {b} ({codes.describe(other_code)}); "
-                    f"{show(owner)} Excludes2 names {found} as a condition classified elsewhere",
-                    **at(symptom),
-                    codes=[a, b],
-                    reference=tabular_reference(codes, f"{show(owner)} Excludes2; {GUIDELINES}, I.B.5"),
-                    fix=f"Remove {a} if it is routinely part of {b}; keep it if documented as separate.",
-                )
-                break
+                words = _symptom_words(codes, symptom.code, other.code)
+                if words is not None:
+                    message, shown, reference, fix = words
+                    yield self.finding(message, **at(symptom), codes=list(shown), reference=reference, fix=fix)
+                    break
+
+
+@lru_cache(maxsize=1 << 16)
+def _symptom_words(codes: CodeSet, symptom: str, other: str) -> tuple[str, tuple[str, str], str, str] | None:
+    """(message, codes, reference, fix) when the symptom's own Excludes2 notes name the other code
+    (and no Excludes1 note pairs them), else None. Memoized per code set and pair."""
+    code, other_code = normalize(symptom), normalize(other)
+    if "R00" <= other_code[:3] <= "R99" or codes.excluded_together(code, other_code):
+        return None
+    hit = next(((o, r) for o, r in _own_excludes2(codes, code) if r.matches(other_code)), None)
+    if hit is None:
+        return None
+    owner, found = hit
+    a, b = show(code), show(other_code)
+    return (
+        f"symptom {a} ({codes.describe(code)}) is coded beside {b} ({codes.describe(other_code)}); "
+        f"{show(owner)} Excludes2 names {found} as a condition classified elsewhere",
+        (a, b),
+        tabular_reference(codes, f"{show(owner)} Excludes2; {GUIDELINES}, I.B.5"),
+        f"Remove {a} if it is routinely part of {b}; keep it if documented as separate.",
+    )
 
 
 @lru_cache(maxsize=1 << 14)

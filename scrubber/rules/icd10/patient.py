@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
-from scrubber.findings import ClaimStatus, Finding, Severity
+from scrubber.findings import ClaimStatus, Found, Severity
 from scrubber.model import Claim
-from scrubber.refdata.codesets.icd10 import CodeFlag, normalize
+from scrubber.refdata.codesets.icd10 import CodeFlag, CodeSet, normalize
 from scrubber.rules.base import INVALID, RuleContext, RuleOptions
 from scrubber.rules.icd10.support import (
     FEMALE,
@@ -62,7 +63,7 @@ class AgeConflict(Icd10Rule):
     reference = f"{MCE}, age conflict edit"
     fix = "Correct the birth date (DMG02) or the diagnosis code."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         judged = icd10_claim(claim, ctx)
         person = claim.person
         if judged is None or person is None or person.birth_date is None:
@@ -73,10 +74,8 @@ class AgeConflict(Icd10Rule):
             return  # service before birth is CLM005's finding
         age = age_on(person.birth_date, day)
         for dx in diagnoses:
-            flags = codes.bits(dx.code)
-            for flag, name, default in _AGE_EDITS:
-                low, high = codes.age_ranges.get(name, default)
-                if flags & flag and not low <= age <= high:
+            for name, low, high in _age_edits(codes, dx.code):
+                if not low <= age <= high:
                     shown = show(dx.code)
                     yield self.finding(
                         f"{shown} ({codes.describe(dx.code)}) is a {name} code (age {low}-{high}); "
@@ -86,6 +85,16 @@ class AgeConflict(Icd10Rule):
                         reference=f"{MCE}, {name} diagnoses ({codes.label})",
                     )
                     break
+
+
+@lru_cache(maxsize=1 << 16)
+def _age_edits(codes: CodeSet, code: str) -> tuple[tuple[str, int, int], ...]:
+    """(edit, lowest age, highest age) of the MCE age edits a code is listed in, in edit order.
+
+    Memoized per code set and code: most codes are in none, and a file repeats its codes.
+    """
+    flags = codes.bits(code)
+    return tuple((name, *codes.age_ranges.get(name, default)) for flag, name, default in _AGE_EDITS if flags & flag)
 
 
 class SexConflictOptions(RuleOptions):
@@ -133,18 +142,19 @@ class SexConflict(Icd10Rule):
     options = SexConflictOptions
     status = ClaimStatus(INVALID, "86")  # diagnosis and patient gender mismatch
 
-    def _sex_of(self, code: str, flags: int, options: SexConflictOptions) -> str:
-        if options.ignore or options.male_only or options.female_only:
-            code = normalize(code)
-            if any(code.startswith(normalize(p)) for p in options.ignore):
-                return ""
-            if any(code.startswith(normalize(p)) for p in options.male_only):
-                return "M"
-            if any(code.startswith(normalize(p)) for p in options.female_only):
-                return "F"
-        return "M" if flags & MALE else "F" if flags & FEMALE else ""
+    def _sex_of(self, codes: CodeSet, code: str, options: SexConflictOptions) -> str:
+        if not (options.ignore or options.male_only or options.female_only):
+            return _sex_in_lists(codes, code)
+        code = normalize(code)
+        if any(code.startswith(normalize(p)) for p in options.ignore):
+            return ""
+        if any(code.startswith(normalize(p)) for p in options.male_only):
+            return "M"
+        if any(code.startswith(normalize(p)) for p in options.female_only):
+            return "F"
+        return _sex_in_lists(codes, code)
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         judged = icd10_claim(claim, ctx)
         person = claim.person
         if judged is None or person is None or person.sex not in ("M", "F"):
@@ -152,7 +162,7 @@ class SexConflict(Icd10Rule):
         codes, diagnoses = judged
         options = ctx.options_for(self)
         for dx in diagnoses:
-            needed = self._sex_of(dx.code, codes.bits(dx.code), options)
+            needed = self._sex_of(codes, dx.code, options)
             if needed and needed != person.sex:
                 shown = show(dx.code)
                 word = {"M": "male", "F": "female"}[needed]
@@ -161,3 +171,10 @@ class SexConflict(Icd10Rule):
                     **at(dx),
                     codes=[shown],
                 )
+
+
+@lru_cache(maxsize=1 << 16)
+def _sex_in_lists(codes: CodeSet, code: str) -> str:
+    """The sex the shipped MCE lists tie a code to ('M', 'F' or ''); memoized per code set and code."""
+    flags = codes.bits(code)
+    return "M" if flags & MALE else "F" if flags & FEMALE else ""

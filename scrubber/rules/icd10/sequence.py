@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scrubber.findings import Finding, Severity
+from scrubber.findings import Found, Severity
 from scrubber.model import Claim
 from scrubber.refdata.codesets.icd10 import normalize
 from scrubber.rules.base import RuleContext
@@ -55,7 +55,7 @@ class ManifestationFirst(Icd10Rule):
     reference = f"{GUIDELINES}, I.A.13; {MCE}, manifestation as principal diagnosis"
     fix = "List the underlying condition first and the manifestation after it."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         judged = icd10_claim(claim, ctx)
         if judged is None:
             return
@@ -108,7 +108,7 @@ class ExternalCauseFirst(Icd10Rule):
     reference = f"{GUIDELINES}, I.C.20"
     fix = "List the injury or condition first; external cause codes follow it."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         judged = icd10_claim(claim, ctx)
         if judged is None:
             return

@@ -85,11 +85,15 @@ def icd10_claim(claim: Claim, ctx: Any) -> tuple[CodeSet, list[Diagnosis]] | Non
 
 def known_diagnoses(claim: Claim, ctx: Any) -> tuple[CodeSet, list[Diagnosis]] | None:
     """Like :func:`icd10_claim`, keeping only codes the code set has (ICD001 reports the rest)."""
+    memo = ctx.facts(claim)
+    if "known" in memo:
+        return memo["known"]
     judged = icd10_claim(claim, ctx)
-    if judged is None:
-        return None
-    codes, diagnoses = judged
-    return codes, [dx for dx in diagnoses if codes.exists(dx.code)]
+    if judged is not None:
+        codes, diagnoses = judged
+        judged = codes, [dx for dx in diagnoses if codes.exists(dx.code)]
+    memo["known"] = judged
+    return judged
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scrubber.findings import Finding, Severity
+from scrubber.findings import Found, Severity
 from scrubber.model import Claim, Diagnosis
 from scrubber.refdata.codesets.icd10 import normalize
 from scrubber.refdata.codesets.icd10.codes import ICD10_EFFECTIVE, looks_like_icd10
@@ -59,7 +59,7 @@ class InvalidCode(Icd10Rule):
     reference = "45 CFR 162.1002; CDC ICD-10-CM tabular of the date of service"
     fix = "Replace it with the ICD-10-CM code valid on the date of service."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         judged = icd10_claim(claim, ctx)
         if judged is None:
             return
@@ -129,7 +129,7 @@ class HeaderCode(Icd10Rule):
     reference = f"{GUIDELINES}, I.B.2 level of detail in coding"
     fix = "Code to the highest number of characters available."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         judged = icd10_claim(claim, ctx)
         if judged is None:
             return
@@ -181,7 +181,7 @@ class Icd9Qualifier(Icd10Rule):
     reference = "45 CFR 162.1002(c); 005010X222A1 HI01-1 code list qualifier"
     fix = "Send ICD-10-CM codes with qualifier ABK (principal) or ABF (other)."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         icd9 = [dx for dx in claim.diagnoses if dx.qualifier in g.ICD9_QUALIFIERS]
         if not icd9 or claim.service_date is None:
             return
@@ -235,7 +235,7 @@ class DuplicateDiagnosis(Icd10Rule):
     reference = "005010X222A1 TR3, 2300 HI"
     fix = "Remove the repeated code and renumber the diagnosis pointers."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         seen: dict[str, Diagnosis] = {}
         for dx in claim.diagnoses:
             if not dx.is_icd10 or not dx.code:

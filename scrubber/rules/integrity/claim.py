@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
-from scrubber.findings import ClaimStatus, Finding, Severity
+from scrubber.findings import ClaimStatus, Found, Severity
 from scrubber.model import Claim, ServiceLine
 from scrubber.rules.base import INVALID, Rule, RuleContext
 from scrubber.rules.integrity.references import TR3
@@ -54,7 +54,7 @@ class ChargeTotalMismatch(Rule):
     reference = f"{TR3}, CLM02"
     fix = "Make CLM02 equal the sum of the line charges."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         charges = [line.charge for line in claim.lines]
         if claim.total_charge is None or not charges or any(c is None for c in charges):
             return
@@ -104,7 +104,7 @@ class BadPointer(Rule):
     reference = f"{TR3}, SV107"
     fix = "Point SV107 to the position (1-12) of a diagnosis in HI."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         positions = {d.position for d in claim.diagnoses}
         for line in claim.lines:
             raw = [p for p in line.pointers_raw if p != ""]
@@ -175,7 +175,7 @@ class UnreferencedDiagnosis(Rule):
     reference = f"{TR3}, HI and SV107"
     fix = "Point the service line that the diagnosis supports to it."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         if not claim.lines:
             return
         used = {p for line in claim.lines for p in line.pointers}
@@ -221,7 +221,7 @@ class FutureServiceDate(Rule):
     reference = f"{TR3}, DTP*472"
     fix = "Correct the date of service or hold the claim until the service is rendered."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         for line in claim.lines:
             late = [d for d in _dates(line) if d > ctx.as_of]
             if late:
@@ -234,7 +234,7 @@ class FutureServiceDate(Rule):
         if not any(_dates(line) for line in claim.lines):
             yield from self._claim_level(claim, ctx)
 
-    def _claim_level(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def _claim_level(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         start, end, segment = claim.dates.get(g.SERVICE_DATE, (None, None, None))
         late = [d for d in (start, end) if d is not None and d > ctx.as_of]
         if late and segment is not None:
@@ -279,7 +279,7 @@ class ServiceBeforeBirth(Rule):
     reference = f"{TR3}, DMG02 and DTP*472"
     fix = "Correct the date of service or the patient's date of birth."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         person = claim.person
         if person is None or person.birth_date is None:
             return

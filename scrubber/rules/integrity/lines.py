@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import lru_cache
 
-from scrubber.findings import ClaimStatus, Finding, Severity
+from scrubber.findings import ClaimStatus, Finding, Found, Severity
 from scrubber.model import Claim, Provider, ServiceLine
 from scrubber.rules.base import INVALID, Rule, RuleContext, RuleOptions
 from scrubber.rules.integrity.references import NPI_STANDARD, TR3
@@ -14,8 +15,11 @@ from scrubber.transaction import grammar as g
 from scrubber.x12.values import decimal_problem, is_digits
 
 
+@lru_cache(maxsize=1 << 14)
 def npi_is_valid(npi: str) -> bool:
-    """Ten digits starting with 1 or 2, whose Luhn check over ``80840`` + NPI comes out to zero."""
+    """Ten digits starting with 1 or 2, whose Luhn check over ``80840`` + NPI comes out to zero.
+
+    Memoized: a file names the same few providers claim after claim."""
     if len(npi) != 10 or not is_digits(npi) or npi[0] not in "12":
         return False
     total = 0
@@ -61,7 +65,7 @@ class InvalidNpi(Rule):
     code = "CLM006"
     status = ClaimStatus(INVALID, "562", "85")  # 277CA: entity's NPI, 85 billing provider
 
-    def status_for(self, finding: Finding) -> ClaimStatus:
+    def status_for(self, finding: Finding | Found) -> ClaimStatus:
         """A rendering provider's NPI names entity 82."""
         location = finding.location
         if location is not None and location.loop in _RENDERING_LOOPS:
@@ -74,7 +78,7 @@ class InvalidNpi(Rule):
     reference = NPI_STANDARD
     fix = "Correct the NPI from NPPES; the check digit does not match."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         providers: list[tuple[str, Provider | None]] = [
             ("billing provider", claim.billing_provider),
             ("rendering provider", claim.rendering_provider),
@@ -126,7 +130,7 @@ class InvalidUnitsOrCharge(Rule):
     status = ClaimStatus(INVALID, "476")  # 277CA: units of service
     options = UnitsOrChargeOptions
 
-    def status_for(self, finding: Finding) -> ClaimStatus:
+    def status_for(self, finding: Finding | Found) -> ClaimStatus:
         """A line charge (SV102) has a status code of its own: submitted charges."""
         location = finding.location
         if location is not None and location.element.startswith("SV102"):
@@ -139,7 +143,7 @@ class InvalidUnitsOrCharge(Rule):
     reference = f"{TR3}, CLM02, SV102-SV104"
     fix = "Enter a positive charge (two decimals at most) and the units rendered."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         allow_zero = ctx.options_for(self).allow_zero_charge
         problem = _amount_problem(claim.total_charge_raw, claim.total_charge)
         if problem:
@@ -173,8 +177,9 @@ class InvalidUnitsOrCharge(Rule):
                 )
 
 
+@lru_cache(maxsize=1 << 14)
 def _amount_problem(raw: str, value: Decimal | None) -> str:
-    """Why an X12 amount is unusable, or '' when it is fine.
+    """Why an X12 amount is unusable, or '' when it is fine (memoized: amounts repeat).
 
     Never quantizes: a Decimal built elsewhere may have more digits than the context holds, and
     quantize would raise where a message is wanted.
@@ -228,7 +233,7 @@ class DuplicateServiceLine(Rule):
     reference = "CARC 18 (exact duplicate claim/service)"
     fix = "Remove the duplicate or add the modifier that explains the repeat."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         first_seen: dict[tuple[object, ...], ServiceLine] = {}
         for line in claim.lines:
             key = (
@@ -289,7 +294,7 @@ class InvalidProcedureFormat(Rule):
     reference = f"{TR3}, SV101"
     fix = "Correct the procedure code or modifier."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
         for line in claim.lines:
             if line.qualifier in (g.PROCEDURE_QUALIFIER, "") and not _PROCEDURE_SHAPE.match(line.procedure):
                 yield self.finding(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from scrubber.findings import Finding
+from scrubber.findings import Found
 from scrubber.rules.base import StructureRule
 from scrubber.rules.tr3.elements import (
     ElementLength,
@@ -71,7 +71,7 @@ def rule_for(level: str, code: str) -> StructureRule:
     return _BY_CODE.get((level, code)) or _BY_CODE.get((level, "*")) or _FALLBACK
 
 
-def finding_for(issue: StructureIssue) -> Finding:
+def finding_for(issue: StructureIssue) -> Found:
     """A structure issue as a finding of its X12 rule, located at its segment and element."""
     rule = rule_for(issue.level, issue.code)
     ack = ACK_SEGMENT.get(issue.level)

@@ -173,14 +173,14 @@ def boundary_key(kind: str, cursor: Cursor, state: WalkerState) -> tuple[Any, ..
         return (*envelope, tx is None)
     return (
         *envelope,
-        dataclasses.astuple(tx.segment),
+        tx.segment,
         tx.st02,
         tx.supported,
         tx.control,
         tx.last_hl,
         tx.hl_ids.get("20"),
-        dataclasses.astuple(body.billing_provider) if body.billing_provider else None,
-        tuple(dataclasses.astuple(s) for s in body.billing),
+        body.billing_provider,  # a Struct: compared field by field, its segment included
+        tuple(body.billing),
         body.claim is None and body.line is None,
     )
 

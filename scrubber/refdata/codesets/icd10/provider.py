@@ -25,6 +25,7 @@ log = structlog.get_logger(__name__)
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "data"
 _FILE = re.compile(r"^icd10cm_fy(\d{4})\.json\.gz$")
+_DAYS_KEPT = 1 << 14  # dates of service remembered by CodeSets.for_date (bounded: odd input cannot grow it)
 
 
 def user_data_dir() -> Path:
@@ -101,6 +102,7 @@ class CodeSets:
             raise ValueError("no ICD-10-CM code set installed")
         self.sets: Mapping[int, CodeSet] = sets if isinstance(sets, _LazyYears) else dict(sorted(sets.items()))
         self._fallbacks: dict[int, CodeSet] = {}
+        self._by_day: dict[dt.date, CodeSet | None] = {}  # for_date's answers: a file repeats its dates
 
     @classmethod
     def load(
@@ -152,9 +154,15 @@ class CodeSets:
 
     def for_date(self, date_of_service: dt.date) -> CodeSet | None:
         """The code set for a date of service; None before ICD-10-CM took effect (2015-10-01)."""
-        if date_of_service < ICD10_EFFECTIVE:
-            return None
-        return self.for_year(fiscal_year(date_of_service))
+        try:
+            return self._by_day[date_of_service]
+        except KeyError:
+            pass
+        codes = None if date_of_service < ICD10_EFFECTIVE else self.for_year(fiscal_year(date_of_service))
+        if len(self._by_day) >= _DAYS_KEPT:
+            self._by_day.clear()
+        self._by_day[date_of_service] = codes
+        return codes
 
     def label_for(self, date_of_service: dt.date | None, as_of: dt.date | None = None) -> str | None:
         """What the report's ``code_set`` field says for a claim with this date of service.

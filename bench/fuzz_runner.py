@@ -22,6 +22,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 
 @dataclass
@@ -136,6 +137,7 @@ class ForkRunner:
                 os.dup2(handle, fd)
                 os.close(handle)
             argument = self._stdin_for(path)
+            sys.stdin, sys.stdout, sys.stderr = _standard_streams()
             os.environ.pop("SCRUBBER_DEBUG", None)
             sys.argv = ["scrubber", "check", "--format", "json", *options, argument]
             try:
@@ -176,6 +178,19 @@ class ForkRunner:
             signal.alarm(int(self.timeout) + 1)  # a reader that never opens it must not leave us behind
             _feed(os.open(fifo, os.O_WRONLY), data, self.timeout)
         return str(fifo)
+
+
+def _standard_streams() -> tuple[TextIO, TextIO, TextIO]:
+    """Text streams on file descriptors 0, 1 and 2, as a fresh interpreter has them.
+
+    Under pytest (or anything else that swaps ``sys.stdout`` for a capture object) the CLI would
+    otherwise write its report past the child's own files.
+    """
+    return (
+        open(0, encoding="utf-8", closefd=False),
+        open(1, "w", encoding="utf-8", closefd=False),
+        open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False),
+    )
 
 
 def _feed(fd: int, data: bytes, timeout: float) -> None:

@@ -57,7 +57,9 @@ def configure_logging(level: str = "info", stream: TextIO | None = None, json: b
     structlog.configure(
         processors=[*shared, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(stream),
+        # One write per event (line and newline together): processes that share a log file (the
+        # service's workers, PYTHONUNBUFFERED) cannot splice a line of theirs into another's.
+        logger_factory=structlog.WriteLoggerFactory(stream),
         cache_logger_on_first_use=False,
     )
     handler = logging.StreamHandler(stream)

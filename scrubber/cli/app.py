@@ -17,6 +17,7 @@ from scrubber.cli.codes import codes_app
 from scrubber.cli.ncci import ncci_app
 from scrubber.cli.policies import policies_app
 from scrubber.cli.rules import rules_command
+from scrubber.cli.spark import spark_app
 from scrubber.cli.sweep import sweep_command
 from scrubber.errors import ScrubberError
 from scrubber.exitcodes import EXIT_UNREADABLE
@@ -53,6 +54,7 @@ app.command("rules")(rules_command)
 app.add_typer(codes_app, name="codes")
 app.add_typer(ncci_app, name="ncci")
 app.add_typer(policies_app, name="policies")
+app.add_typer(spark_app, name="spark")
 
 
 def main() -> None:

@@ -1,0 +1,176 @@
+"""A sink that turns the check's events into rows: one per claim, one per file (:func:`.schema.records_schema`).
+
+It is fed exactly what ``scrubber check --format json`` is fed (the merger of ``--jobs`` or
+:meth:`Pipeline.check <scrubber.pipeline.Pipeline.check>` drive it), and takes each claim's values
+from the claim's JSON text, so a row holds the values the JSON report shows. Rows are handed out
+in Arrow batches of a bounded size while a file is still being read: a file of any size passes
+through in constant memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from scrubber.findings import Finding
+from scrubber.report.events import BaseSink, ClaimResult, FileEnd
+
+BATCH_ROWS = 512  # claims per Arrow batch out of a stage: a few megabytes
+
+
+@dataclass
+class FileInfo:
+    """What the planning stage knew of a file before it was checked."""
+
+    index: int | None
+    name: str
+    sha256: str | None = None
+    size: int | None = None
+    pieces: int = 1
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def finding_row(finding: dict[str, Any]) -> dict[str, Any]:
+    """A finding of the JSON report (a dict) as a row of the nested ``findings`` column."""
+    location = finding.get("location") or {}
+    row = {
+        "rule": finding["rule"],
+        "name": finding["name"],
+        "severity": finding["severity"],
+        "message": finding["message"],
+        "codes": finding.get("codes", []),
+        "segment_text": finding.get("segment_text"),
+        "reference": finding.get("reference", ""),
+        "fix": finding.get("fix", ""),
+    }
+    for key in ("segment", "st_segment", "line", "offset", "loop", "element", "column", "length"):
+        row[key] = location.get(key)
+    return row
+
+
+def claim_row(info: FileInfo, index: int, claim: dict[str, Any]) -> dict[str, Any]:
+    """One claim of the JSON report (a dict) as a row."""
+    control = claim["control"]
+    return {
+        "kind": "claim",
+        "file_index": info.index,
+        "file": info.name,
+        "sha256": info.sha256,
+        "status": claim["status"],
+        "claim_index": index,
+        "claim_id": claim["claim_id"],
+        "isa13": control["isa13"],
+        "gs06": control["gs06"],
+        "st02": control["st02"],
+        "service_date": _date(claim.get("service_date")),
+        "payer_id": claim.get("payer_id", ""),
+        "code_set": claim.get("code_set"),
+        "diagnoses": claim["diagnoses"],
+        "lines": [{**line, "service_date": _date(line.get("service_date"))} for line in claim["lines"]],
+        "findings": [finding_row(f) for f in claim["findings"]],
+    }
+
+
+def file_row(info: FileInfo, status: str, *, error: str | None = None, end: FileEnd | None = None) -> dict[str, Any]:
+    """A file's row: its totals when it was read (``end``), its status and error when it was not."""
+    row: dict[str, Any] = {
+        "kind": "file",
+        "file_index": info.index,
+        "file": info.name,
+        "sha256": info.sha256 or None,
+        "size": info.size,
+        "status": status,
+        "error": error,
+        "pieces": info.pieces,
+        "claims": 0,
+        "accepted": 0,
+        "rejected": 0,
+        "findings_by_rule": [],
+        "findings": [],
+    }
+    if end is not None:
+        report = end.report
+        summary = report.summary
+        row.update(
+            sha256=report.sha256 or row["sha256"],
+            claims=summary.claims,
+            accepted=summary.accepted,
+            rejected=summary.rejected,
+            findings_by_rule=list(summary.findings_by_rule.items()),
+            findings=[finding_row(f.model_dump(mode="json")) for f in report.file_findings],
+        )
+    return row
+
+
+class RecordSink(BaseSink):
+    """Rows for the files fed to it; :meth:`batches` hands out what is ready.
+
+    Call :meth:`expect` before a file's first event: the merger finishes the previous file inside
+    the call that starts the next one, so the sink switches files when the file starts.
+    """
+
+    def __init__(self, batch_rows: int = BATCH_ROWS) -> None:
+        self._rows: list[dict[str, Any]] = []
+        self._batch_rows = batch_rows
+        self._next: FileInfo | None = None
+        self._file: FileInfo | None = None
+        self._claims = 0
+        self.file_done = True  # the current file's row is out
+
+    def expect(self, info: FileInfo) -> None:
+        self._next = info
+
+    def _begin(self) -> FileInfo:
+        info = self._next
+        assert info is not None, "expect() the file before its events"
+        self._file, self._next, self._claims, self.file_done = info, None, 0, False
+        return info
+
+    def start_file(self, name: str) -> None:
+        self._begin()
+
+    def claim(self, result: ClaimResult) -> None:
+        assert self._file is not None
+        self._rows.append(claim_row(self._file, self._claims, json.loads(result.json)))
+        self._claims += 1
+
+    def file_finding(self, finding: Finding) -> None:
+        """File findings come with the totals, in finish_file (as the JSON writer takes them)."""
+
+    def finish_file(self, end: FileEnd) -> None:
+        assert self._file is not None
+        self._rows.append(file_row(self._file, end.report.status, end=end))
+        self.file_done = True
+
+    def unreadable(self, name: str, reason: str) -> None:
+        info = self._begin()
+        self._rows.append(file_row(info, "unreadable", error=reason))
+        self.file_done = True
+
+    def failed(self, info: FileInfo, error: str) -> None:
+        """The checker broke on this file (a bug): a ``failed`` row, unless its row is already out."""
+        if self._file is not info and self._next is info:
+            self._begin()
+        if not self.file_done:
+            self._rows.append(file_row(info, "failed", error=error))
+            self.file_done = True
+
+    def batches(self, *, final: bool = False) -> list[Any]:
+        """Arrow batches of the rows collected so far (all of them when ``final``, else full ones)."""
+        if not self._rows or (not final and len(self._rows) < self._batch_rows):
+            return []
+        import pyarrow as pa
+
+        from scrubber.workflows.spark.schema import records_schema
+
+        rows, self._rows = self._rows, []
+        schema = records_schema()
+        return [
+            pa.RecordBatch.from_pylist(rows[start : start + self._batch_rows], schema=schema)
+            for start in range(0, len(rows), self._batch_rows)
+        ]

@@ -80,7 +80,7 @@ def spark_check_command(
             partitions=partitions,
             piece_size=piece_size,
             min_piece_size=min(piece_size, 64 << 10) if piece_size else None,
-            log_level=_log_level(),
+            log_level=_executor_log_level(),
         )
         tables.write(out, mode="overwrite" if overwrite else "errorifexists")
         outcome = tables.outcome()
@@ -100,11 +100,15 @@ def spark_check_command(
     raise typer.Exit(outcome.exit_code)
 
 
-def _log_level() -> str:
-    """The level the CLI's callback configured (executors log at the same one)."""
+def _executor_log_level() -> str:
+    """Executors log warnings (a file the checker broke on), or everything at ``--log-level debug``.
+
+    Their ``file.checked`` lines would say again what the ``files`` table says, interleaved from
+    several processes on the driver's stderr in local mode.
+    """
     import logging
 
-    return logging.getLevelName(logging.getLogger().level).lower()
+    return "debug" if logging.getLogger().level <= logging.DEBUG else "warning"
 
 
 def _first_line(error: BaseException) -> str:

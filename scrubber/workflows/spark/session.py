@@ -10,6 +10,7 @@ the one line filtered out of the driver JVM's stderr; everything else on it pass
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -64,6 +65,7 @@ def spark_session(master: str | None = None, *, app_name: str = "scrubber", conf
         _start_context(spark_conf)
     session = SparkSession.builder.config(conf=spark_conf).getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
+    logging.getLogger("py4j").setLevel(logging.WARNING)  # its info lines say when connections close
     return session
 
 

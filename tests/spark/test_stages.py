@@ -16,10 +16,12 @@ from scrubber.workflows.spark import job as job_module
 from scrubber.workflows.spark import stages
 from scrubber.workflows.spark.job import Job
 from scrubber.workflows.spark.schema import TABLES
+from tests.perf.test_parallel_structure import BROKEN
 from tests.spark.conftest import AS_OF, PIECE
 from tests.spark.expected import assert_same_tables, expected_tables, json_reports
 
 pa = pytest.importorskip("pyarrow")
+pc = pytest.importorskip("pyarrow.compute")
 
 
 @pytest.fixture(autouse=True)
@@ -30,24 +32,39 @@ def _keep_test_logging(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _run(job: Job, paths: list[Path], partitions: int = 3) -> list[dict[str, Any]]:
-    """plan -> check (round-robin over ``partitions``) -> sort by (file, piece, seq) -> merge."""
+    """plan -> check (round-robin over ``partitions``) -> state rows sorted by (file, piece) -> merge.
+
+    Returns the rows the tables are cut from: the checking stage's claim rows and the merging
+    stage's rows.
+    """
     inputs = pa.RecordBatch.from_pydict(
         {"file_index": list(range(len(paths))), "file": [str(p) for p in paths], "path": [str(p) for p in paths]}
     )
     tasks = pa.Table.from_batches(list(stages.plan_files(job, [inputs]))).to_batches(max_chunksize=1)
     shares = [tasks[i::partitions] for i in range(partitions)]
-    pieces = [batch for share in shares for batch in stages.check_pieces(job, share)]
-    order = [(column, "ascending") for column in ("file_index", "piece", "seq")]
-    table = pa.Table.from_batches(pieces).sort_by(order)
-    records = pa.Table.from_batches(list(stages.merge_files(job, table.to_batches(max_chunksize=100))))
-    return records.to_pylist()
+    checked = pa.Table.from_batches([batch for share in shares for batch in stages.check_pieces(job, share)])
+    states = checked.filter(pc.equal(checked["kind"], "state"))
+    states = states.sort_by([("file_index", "ascending"), ("piece", "ascending")])
+    merged = pa.Table.from_batches(list(stages.merge_files(job, states.to_batches(max_chunksize=7))))
+    early = checked.filter(pc.equal(checked["kind"], "claim")).to_pylist()
+    return early + merged.to_pylist()
 
 
 def cut(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """The five tables from record rows, as :func:`scrubber.workflows.spark.tables._cut` selects them."""
+    """The five tables from stage rows, as :func:`scrubber.workflows.spark.tables._cut` selects them."""
     out: dict[str, list[dict[str, Any]]] = {t.name: [] for t in TABLES}
     columns = {t.name: t.names for t in TABLES}
+    pieces = {
+        (r["file_index"], r["file"], r["piece"], r["from_merge"]): r["offset"] for r in records if r["kind"] == "piece"
+    }
     for record in records:
+        if record["kind"] == "claim":
+            offset = pieces.get((record["file_index"], record["file"], record["piece"], record["from_merge"]))
+            if offset is None:
+                continue  # a stage's rows that do not count
+            record = {**record, "claim_index": offset + record["claim_seq"]}
+        elif record["kind"] != "file":
+            continue
         keys = {k: record[k] for k in ("file_index", "file", "sha256", "claim_index", "claim_id")}
         if record["kind"] == "file":
             row = {**record, "file_findings": len(record["findings"])}
@@ -80,6 +97,14 @@ def test_stages_give_the_json_reports_rows(tmp_path: Path, corpus: dict[str, Pat
     assert_same_tables(cut(records), expected_tables(documents))
     pieces = {r["file"]: r["pieces"] for r in records if r["kind"] == "file"}
     assert all(pieces[str(corpus[name])] >= 5 for name in corpus if name.startswith("cut/"))
+    rechecked = {r["file"] for r in records if r["kind"] == "piece" and r["from_merge"]}
+    for name in ("cut/repeated-st02", "cut/repeated-isa13", "cut/repeated-gs06", "cut/one-transaction"):
+        assert str(corpus[name]) in rechecked, f"{name}: the merger checked no piece again"
+    assert str(corpus["cut/clean"]) not in rechecked
+    tables = cut(records)
+    for name, (_, rule) in BROKEN.items():
+        rules = {f["rule"] for f in tables["findings"] if f["file"] == str(corpus[f"cut/{name}"])}
+        assert any(r.startswith(rule) for r in rules), f"{name}: no {rule} finding"
 
 
 def test_a_piece_the_checker_breaks_on_fails_its_file_only(
@@ -97,8 +122,10 @@ def test_a_piece_the_checker_breaks_on_fails_its_file_only(
 
     monkeypatch.setattr(stages, "check_piece", check_piece)
     paths = [corpus["demo"], broken, corpus["generated"]]
-    files = {r["file"]: r for r in _run(_job(), paths) if r["kind"] == "file"}
+    records = _run(_job(), paths)
+    files = {r["file"]: r for r in records if r["kind"] == "file"}
     assert files[str(broken)]["status"] == "failed"
+    assert not [c for c in cut(records)["claims"] if c["file"] == str(broken)]  # no claims of a failed file
     assert files[str(broken)]["error"].startswith("internal error: KeyError at ")
     assert "PUBLIC" not in files[str(broken)]["error"]
     assert files[str(corpus["demo"])]["status"] == "rejected"
@@ -124,5 +151,3 @@ def test_contents_are_checked_whole(tmp_path: Path, corpus: dict[str, Path]) -> 
     documents = json_reports(paths, tmp_path / "report.json", structure="native", as_of=AS_OF)
     expected = expected_tables(documents, indexed=False, names=[f"file:{p}" for p in paths])
     assert_same_tables(cut(rows), expected)
-
-

@@ -1,10 +1,15 @@
-"""A sink that turns the check's events into rows: one per claim, one per file (:func:`.schema.records_schema`).
+"""Events to rows (:func:`.schema.records_schema`): claim rows, file rows and piece rows.
 
-It is fed exactly what ``scrubber check --format json`` is fed (the merger of ``--jobs`` or
-:meth:`Pipeline.check <scrubber.pipeline.Pipeline.check>` drive it), and takes each claim's values
-from the claim's JSON text, so a row holds the values the JSON report shows. Rows are handed out
-in Arrow batches of a bounded size while a file is still being read: a file of any size passes
-through in constant memory.
+A claim's values are taken from its JSON text, so a row holds what the JSON report shows. Claim
+rows are made where the claim was judged: by the checking stage for a piece checked once (the
+common case, spread over every executor), by the merging stage for a piece it checked again. The
+merger itself only needs each claim's status and rule codes (:class:`Tallied`) to keep a file's
+totals; :class:`RecordSink` follows it and writes, per piece, where the piece's claims start in the
+file (``offset``) and which stage's claim rows count (``from_merge``). A claim's position in its
+file is then ``offset + claim_seq``, joined on the driver from the small table of piece rows.
+
+A file's piece rows go out with its file row, after its last piece: a file the checker broke on
+gets no piece rows, so none of its claim rows reach the tables, only its ``failed`` file row.
 """
 
 from __future__ import annotations
@@ -17,7 +22,16 @@ from typing import Any
 from scrubber.findings import Finding
 from scrubber.report.events import BaseSink, ClaimResult, FileEnd
 
-BATCH_ROWS = 512  # claims per Arrow batch out of a stage: a few megabytes
+BATCH_ROWS = 512  # rows per Arrow batch out of a stage: a claim row is a few kilobytes
+
+
+class Tallied(ClaimResult):
+    """A claim already turned into a row by the checking stage: its status and rule codes only."""
+
+    __slots__ = ()
+
+    def __init__(self, status: str, rules: list[str]) -> None:
+        super().__init__(status=status, rules=rules, json="")
 
 
 @dataclass
@@ -53,8 +67,9 @@ def finding_row(finding: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def claim_row(info: FileInfo, index: int, claim: dict[str, Any]) -> dict[str, Any]:
-    """One claim of the JSON report (a dict) as a row."""
+def claim_row(info: FileInfo, piece: int, seq: int, text: str, *, from_merge: bool) -> dict[str, Any]:
+    """One claim (its JSON text), the ``seq``-th claim of ``piece``, as a row."""
+    claim = json.loads(text)
     control = claim["control"]
     return {
         "kind": "claim",
@@ -62,7 +77,6 @@ def claim_row(info: FileInfo, index: int, claim: dict[str, Any]) -> dict[str, An
         "file": info.name,
         "sha256": info.sha256,
         "status": claim["status"],
-        "claim_index": index,
         "claim_id": claim["claim_id"],
         "isa13": control["isa13"],
         "gs06": control["gs06"],
@@ -73,6 +87,9 @@ def claim_row(info: FileInfo, index: int, claim: dict[str, Any]) -> dict[str, An
         "diagnoses": claim["diagnoses"],
         "lines": [{**line, "service_date": _date(line.get("service_date"))} for line in claim["lines"]],
         "findings": [finding_row(f) for f in claim["findings"]],
+        "piece": piece,
+        "claim_seq": seq,
+        "from_merge": from_merge,
     }
 
 
@@ -110,16 +127,23 @@ def file_row(info: FileInfo, status: str, *, error: str | None = None, end: File
 class RecordSink(BaseSink):
     """Rows for the files fed to it; :meth:`batches` hands out what is ready.
 
-    Call :meth:`expect` before a file's first event: the merger finishes the previous file inside
-    the call that starts the next one, so the sink switches files when the file starts.
+    Call :meth:`expect` before a file's first event (the merger finishes the previous file inside
+    the call that starts the next one, so the sink switches files when the file starts), and
+    :meth:`begin_piece`/:meth:`end_piece` around each piece.
     """
 
     def __init__(self, batch_rows: int = BATCH_ROWS) -> None:
         self._rows: list[dict[str, Any]] = []
+        self._held: list[dict[str, Any]] = []  # the current file's piece rows
         self._batch_rows = batch_rows
         self._next: FileInfo | None = None
         self._file: FileInfo | None = None
-        self._claims = 0
+        self._claims = 0  # claims of the file so far
+        self._piece = 0
+        self._piece_claims = 0
+        self._offset = 0
+        self._from_merge = False
+        self._piece_open = False
         self.file_done = True  # the current file's row is out
 
     def expect(self, info: FileInfo) -> None:
@@ -128,15 +152,40 @@ class RecordSink(BaseSink):
     def _begin(self) -> FileInfo:
         info = self._next
         assert info is not None, "expect() the file before its events"
-        self._file, self._next, self._claims, self.file_done = info, None, 0, False
+        self._file, self._next, self._claims, self._held, self.file_done = info, None, 0, [], False
+        self._offset = self._piece_claims = 0  # begin_piece(0) may come first: the file starts inside it
         return info
+
+    def begin_piece(self, number: int) -> None:
+        self._piece, self._piece_claims, self._offset, self._from_merge = number, 0, self._claims, False
+        self._piece_open = True
+
+    def end_piece(self) -> None:
+        """The piece's row, held until its file's row is out (a whole file's ends with it)."""
+        info = self._file
+        if not self._piece_open or info is None or self.file_done:
+            return
+        self._piece_open = False
+        self._held.append(
+            {
+                "kind": "piece",
+                "file_index": info.index,
+                "file": info.name,
+                "piece": self._piece,
+                "offset": self._offset,
+                "from_merge": self._from_merge,
+            }
+        )
 
     def start_file(self, name: str) -> None:
         self._begin()
 
     def claim(self, result: ClaimResult) -> None:
-        assert self._file is not None
-        self._rows.append(claim_row(self._file, self._claims, json.loads(result.json)))
+        if not isinstance(result, Tallied):  # judged here (a re-check): its row is made here
+            assert self._file is not None
+            self._rows.append(claim_row(self._file, self._piece, self._piece_claims, result.json, from_merge=True))
+            self._from_merge = True
+        self._piece_claims += 1
         self._claims += 1
 
     def file_finding(self, finding: Finding) -> None:
@@ -144,21 +193,27 @@ class RecordSink(BaseSink):
 
     def finish_file(self, end: FileEnd) -> None:
         assert self._file is not None
+        self.end_piece()  # a whole file (contents) ends inside its only piece
         self._rows.append(file_row(self._file, end.report.status, end=end))
-        self.file_done = True
+        self._rows.extend(self._held)
+        self._held, self.file_done = [], True
 
     def unreadable(self, name: str, reason: str) -> None:
         info = self._begin()
         self._rows.append(file_row(info, "unreadable", error=reason))
-        self.file_done = True
+        self.file_done, self._piece_open = True, False
 
     def failed(self, info: FileInfo, error: str) -> None:
-        """The checker broke on this file (a bug): a ``failed`` row, unless its row is already out."""
+        """The checker broke on this file (a bug): a ``failed`` row and no claims, unless its row is out."""
         if self._file is not info and self._next is info:
             self._begin()
         if not self.file_done:
             self._rows.append(file_row(info, "failed", error=error))
-            self.file_done = True
+            self._held, self.file_done, self._piece_open = [], True, False
+
+    def add(self, row: dict[str, Any]) -> None:
+        """A row made elsewhere (the checking stage's claim and state rows)."""
+        self._rows.append(row)
 
     def batches(self, *, final: bool = False) -> list[Any]:
         """Arrow batches of the rows collected so far (all of them when ``final``, else full ones)."""

@@ -6,7 +6,7 @@ and :func:`schema_markdown` prints it. Values are the JSON report's (``scrubber.
 same strings (a charge stays ``"250.00"`` as written in the file, a location's ``loop`` stays ``""``
 when the JSON has ``""``); only a service date becomes a ``date``.
 
-Rows between the stages travel as Arrow batches (:func:`pieces_schema`, :func:`records_schema`);
+Rows between the stages travel as Arrow batches (:func:`tasks_schema`, :func:`records_schema`);
 pyarrow is imported when they are built, so ``import scrubber.spark`` works without it.
 """
 
@@ -159,21 +159,10 @@ TASK_FIELDS = ("file_index", "file", "path")  # the input of the planning stage
 
 
 def tasks_schema() -> Any:
-    """Planning stage out, checking stage in: one row per piece, the PieceTask pickled."""
+    """Planning stage out, checking stage in: one row per piece, the PieceTask (and file size) pickled."""
     import pyarrow as pa
 
     return pa.schema([("file_index", pa.int32()), ("piece", pa.int32()), ("pieces", pa.int32()), ("task", pa.binary())])
-
-
-def pieces_schema() -> Any:
-    """Checking stage out, merging stage in: per piece one row of state (seq -1), then one per event.
-
-    One event per row keeps rows small (a claim is a few kilobytes), whatever the piece size, so
-    Arrow batches stay far below the 2 GiB a binary column can hold.
-    """
-    import pyarrow as pa
-
-    return pa.schema([("file_index", pa.int32()), ("piece", pa.int32()), ("seq", pa.int32()), ("payload", pa.binary())])
 
 
 def _finding_type(pa: Any) -> Any:
@@ -200,10 +189,16 @@ def _finding_type(pa: Any) -> Any:
 
 
 def records_schema() -> Any:
-    """Merging stage out: one row per file (``kind`` file) or claim (``kind`` claim), nested.
+    """The checking and merging stages' rows, by ``kind`` (see :mod:`.records`):
 
-    The five tables are selections and explosions of these rows, so the pipeline runs once and
-    the tables are cut from its cached result.
+    - ``claim``: one claim, nested (diagnoses, lines, findings), the ``claim_seq``-th of its
+      ``piece``; ``from_merge`` when the merging stage judged it (a re-check);
+    - ``state`` (checking stage): a piece's end state and its claims' tallies, pickled in ``state``;
+    - ``file`` (merging stage): a file's totals and file findings;
+    - ``piece`` (merging stage): where a piece's claims start in its file (``offset``) and
+      whether its claim rows are the merging stage's (``from_merge``).
+
+    The five tables are selections and explosions of these rows.
     """
     import pyarrow as pa
 
@@ -247,5 +242,11 @@ def records_schema() -> Any:
             ("lines", pa.list_(line)),
             # both: a claim's findings, or a file's file findings
             ("findings", pa.list_(_finding_type(pa))),
+            # between the stages
+            ("piece", pa.int32()),
+            ("claim_seq", pa.int32()),
+            ("offset", pa.int32()),
+            ("from_merge", pa.bool_()),
+            ("state", pa.binary()),
         ]
     )

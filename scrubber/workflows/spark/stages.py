@@ -4,16 +4,19 @@
    sha256 and cut into pieces by the same planner as ``--jobs``
    (:func:`scrubber.workflows.parallel.file_tasks`); one row per piece, the task pickled.
 2. :func:`check_pieces` (over the pieces, spread round-robin): each piece is checked by the
-   ``--jobs`` worker code (:func:`~scrubber.workflows.parallel.worker.check_piece`, a guessed
-   start state); one row with the piece's end state, then one row per event (a judged claim's
-   JSON, a file finding).
-3. :func:`merge_files` (over the pieces, partitioned by file and sorted by piece and event): the
+   ``--jobs`` worker code (:func:`~scrubber.workflows.parallel.worker.check_piece`, from a guessed
+   start state); one row per claim (made here, in parallel) and one ``state`` row: the piece's
+   end state, its file findings and each claim's status and rule codes, pickled.
+3. :func:`merge_files` (over the state rows only, partitioned by file, sorted by piece): the
    ``--jobs`` :class:`~scrubber.workflows.parallel.merger.Merger` takes each file's pieces in
    order, checks again a piece whose guessed start state was wrong or that needs facts only the
    whole file settles (in this process, with this executor's pipeline), and feeds a
-   :class:`~.records.RecordSink`: one row per claim and per file.
+   :class:`~.records.RecordSink`: the file's row, a row per piece (where its claims start, which
+   claim rows count) and claim rows for the pieces it checked again.
 
-:func:`check_contents` is stage 1-3 in one for a DataFrame of file contents (whole files).
+Claim rows never move to the merging stage: for a 1 GB file only its state rows (kilobytes per
+megabyte piece) meet on one executor, so the file's claims are judged and turned into rows on
+every executor. :func:`check_contents` does all three for a DataFrame of contents (whole files).
 
 No input stops a stage: a file that is not X12 or cannot be opened is an ``unreadable`` file row,
 and a file the checker breaks on (a bug) a ``failed`` one whose error names the exception type and
@@ -33,17 +36,16 @@ from typing import Any
 
 import structlog
 
+from scrubber.report.events import ClaimResult
 from scrubber.workflows.parallel import file_tasks
 from scrubber.workflows.parallel.merger import Merger
 from scrubber.workflows.parallel.tasks import PieceResult, PieceTask
 from scrubber.workflows.parallel.worker import check_piece
 from scrubber.workflows.spark.job import Job, executor_pipeline
-from scrubber.workflows.spark.records import FileInfo, RecordSink
-from scrubber.workflows.spark.schema import pieces_schema, tasks_schema
+from scrubber.workflows.spark.records import FileInfo, RecordSink, Tallied, claim_row
+from scrubber.workflows.spark.schema import tasks_schema
 
 log = structlog.get_logger("scrubber.spark")
-
-EVENT_ROWS = 2048  # rows per Arrow batch out of the checking stage (a claim is a few kilobytes)
 
 
 def describe_failure(error: BaseException) -> str:
@@ -111,50 +113,38 @@ def _size(path: str) -> int | None:
 
 
 def check_pieces(job: Job, batches: Iterable[Any]) -> Iterator[Any]:
-    """Piece rows -> (file_index, piece, seq, payload): seq -1 the piece's state, 0.. its events."""
+    """Piece task rows -> a claim row per claim and one state row per piece."""
     executor_pipeline(job)
-    out = _Rows(pieces_schema(), EVENT_ROWS)
+    sink = RecordSink()
     for file_index, number, payload in _rows(batches, "file_index", "piece", "task"):
         task, size = pickle.loads(payload)
+        info = FileInfo(file_index, task.name, task.sha256 or None, size, task.pieces)
         failure = None
         try:
             result: PieceResult | None = check_piece(task)
         except Exception as error:
             result, failure = None, describe_failure(error)
             log.warning("spark.piece_failed", file=task.name, piece=number, error=failure)
-        items = result.items if result is not None else []
         if result is not None:
-            result.items = []
-        out.add(file_index, number, -1, pickle.dumps((task, size, result, failure), protocol=pickle.HIGHEST_PROTOCOL))
-        for seq, item in enumerate(items):
-            out.add(file_index, number, seq, pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
-        yield from out.full()
-    yield from out.full(final=True)
+            result.items = _tallied(result.items, sink, info, number)
+        state = pickle.dumps((task, size, result, failure), protocol=pickle.HIGHEST_PROTOCOL)
+        sink.add({"kind": "state", "file_index": file_index, "file": task.name, "piece": number, "state": state})
+        yield from sink.batches()
+    yield from sink.batches(final=True)
 
 
-class _Rows:
-    """Columns of the pieces schema filled row by row, handed out as batches of ``size`` rows."""
-
-    def __init__(self, schema: Any, size: int) -> None:
-        self._schema = schema
-        self._size = size
-        self._columns: list[list[Any]] = [[] for _ in schema.names]
-
-    def add(self, *values: Any) -> None:
-        for column, value in zip(self._columns, values, strict=True):
-            column.append(value)
-
-    def full(self, *, final: bool = False) -> list[Any]:
-        count = len(self._columns[0])
-        if count == 0 or (count < self._size and not final):
-            return []
-        import pyarrow as pa
-
-        batch = pa.RecordBatch.from_arrays(
-            [pa.array(c, t) for c, t in zip(self._columns, self._schema.types, strict=True)], schema=self._schema
-        )
-        self._columns = [[] for _ in self._schema.names]
-        return [batch]
+def _tallied(items: list[Any], sink: RecordSink, info: FileInfo, piece: int) -> list[Any]:
+    """Each claim to a row; what the merger keeps of it: its status and rule codes."""
+    kept: list[Any] = []
+    seq = 0
+    for item in items:
+        if isinstance(item, ClaimResult):
+            sink.add(claim_row(info, piece, seq, item.json, from_merge=False))
+            kept.append(Tallied(item.status, item.rules))
+            seq += 1
+        else:
+            kept.append(item)  # a file finding: the merger sums them up
+    return kept
 
 
 # -- 3. merge -------------------------------------------------------------------------------------
@@ -170,18 +160,9 @@ class _Piece:
 
 
 def _pieces(batches: Iterable[Any]) -> Iterator[_Piece]:
-    """Whole pieces again, from rows sorted by (file, piece, seq)."""
-    current: _Piece | None = None
-    for file_index, _number, seq, payload in _rows(batches, "file_index", "piece", "seq", "payload"):
-        if seq < 0:
-            if current is not None:
-                yield current
-            task, size, result, failure = pickle.loads(payload)
-            current = _Piece(file_index, task, size, result, failure)
-        elif current is not None and current.result is not None:
-            current.result.items.append(pickle.loads(payload))
-    if current is not None:
-        yield current
+    for file_index, payload in _rows(batches, "file_index", "state"):
+        task, size, result, failure = pickle.loads(payload)
+        yield _Piece(file_index, task, size, result, failure)
 
 
 def _done(result: PieceResult) -> Future[PieceResult]:
@@ -195,7 +176,7 @@ class _PieceFailed(Exception):
 
 
 def merge_files(job: Job, batches: Iterable[Any]) -> Iterator[Any]:
-    """Sorted piece rows -> record rows (:func:`.schema.records_schema`), file by file."""
+    """State rows sorted by (file, piece) -> file rows, piece rows, claim rows of re-checked pieces."""
     pipeline = executor_pipeline(job)
     sink = RecordSink()
     merger: Merger | None = None
@@ -214,7 +195,9 @@ def merge_files(job: Job, batches: Iterable[Any]) -> Iterator[Any]:
         try:
             if piece.failure is not None or piece.result is None:
                 raise _PieceFailed(piece.failure or "internal error: piece lost")
+            sink.begin_piece(task.number)
             merger.take(task, _done(piece.result))
+            sink.end_piece()
         except Exception as error:
             broken = True
             _fail(sink, info, error)
@@ -252,7 +235,9 @@ def check_contents(job: Job, batches: Iterable[Any]) -> Iterator[Any]:
             if data is None:
                 sink.unreadable(name, "no content")
             else:
+                sink.begin_piece(0)
                 pipeline.check(data, sink, name)
+                sink.end_piece()
         except Exception as error:
             _fail(sink, info, error)
         yield from sink.batches()

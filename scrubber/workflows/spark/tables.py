@@ -1,9 +1,11 @@
-"""The driver's side: the stages chained into DataFrames, and the five tables cut from their result.
+"""The driver's side: the stages chained into DataFrames, and the five tables cut from their rows.
 
 :func:`scrub` builds the plan (nothing runs until a table is read or written): input files ->
-plan -> check (pieces spread round-robin over ``partitions``) -> merge (pieces shuffled by file,
-sorted by piece and event) -> one cached DataFrame of claim and file rows -> the tables, each a
-selection or explosion of it. Writing all five reads the cache, so every file is checked once.
+plan -> check (pieces spread round-robin over ``partitions``; cached: claim rows and state rows)
+-> merge (state rows only, shuffled by file, sorted by piece; cached: file, piece and re-checked
+claim rows) -> the tables. A claim row counts when its piece row says its stage's rows count; it
+takes its position in the file from there (a broadcast join with the small table of pieces).
+Writing all five tables reads the caches, so every file is checked once.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ UNREADABLE_STATUSES = ("unreadable", "failed")
 class ScrubTables:
     """The five DataFrames of one scrub (lazy; cached on first use) and what they add up to."""
 
-    records: Any  # the merged rows, persisted: every table is cut from them
+    caches: list[Any]  # the stages' rows, persisted: every table is cut from them
     files: Any
     claims: Any
     lines: Any
@@ -78,7 +80,8 @@ class ScrubTables:
         )
 
     def unpersist(self) -> None:
-        self.records.unpersist()
+        for frame in self.caches:
+            frame.unpersist()
 
 
 @dataclass
@@ -148,6 +151,7 @@ def scrub(
     """
     require_pyspark()
     from pyspark import StorageLevel
+    from pyspark.sql import functions as F
 
     cores = parallelism(spark)
     job = Job.make(
@@ -160,17 +164,21 @@ def scrub(
         log_level=log_level,
     )
     ddl = _ddl(records_schema())
-    frames = []
+    early, late = [], []
     names = expand_paths(paths)
     if names:
-        frames.append(_from_paths(spark, job, names, partitions or 4 * cores, ddl))
+        checked = _checked(spark, job, names, partitions or 4 * cores, ddl).persist(StorageLevel.MEMORY_AND_DISK)
+        states = checked.where(F.col("kind") == "state").select("file_index", "piece", "state")
+        merge = functools.partial(stages.merge_files, job)
+        by_file = states.repartition(min(len(names), partitions or 4 * cores), "file_index")
+        early.append(checked)
+        late.append(by_file.sortWithinPartitions("file_index", "piece").mapInArrow(merge, ddl))
     if contents is not None:
-        frames.append(contents.select("path", "content").mapInArrow(functools.partial(stages.check_contents, job), ddl))
-    if not frames:
+        late.append(contents.select("path", "content").mapInArrow(functools.partial(stages.check_contents, job), ddl))
+    if not late:
         raise ValueError("nothing to scrub: no paths and no contents")
-    records = frames[0] if len(frames) == 1 else frames[0].unionByName(frames[1])
-    records = records.persist(StorageLevel.MEMORY_AND_DISK)
-    return _cut(records)
+    merged = functools.reduce(lambda a, b: a.unionByName(b), late).persist(StorageLevel.MEMORY_AND_DISK)
+    return _cut([*early, merged], early[0] if early else None, merged)
 
 
 def _ddl(arrow_schema: Any) -> Any:
@@ -179,40 +187,55 @@ def _ddl(arrow_schema: Any) -> Any:
     return from_arrow_schema(arrow_schema)
 
 
-def _from_paths(spark: Any, job: Job, names: list[str], partitions: int, ddl: Any) -> Any:
-    from scrubber.workflows.spark.schema import pieces_schema, tasks_schema
+def _checked(spark: Any, job: Job, names: list[str], partitions: int, ddl: Any) -> Any:
+    """Stages 1 and 2 for files on a shared path: claim rows and state rows."""
+    from scrubber.workflows.spark.schema import tasks_schema
 
     rows = [(index, name, os.path.abspath(name)) for index, name in enumerate(names)]
     inputs = spark.createDataFrame(rows, "file_index int, file string, path string")
     inputs = inputs.repartition(min(len(rows), partitions))
     tasks = inputs.mapInArrow(functools.partial(stages.plan_files, job), _ddl(tasks_schema()))
-    pieces = tasks.repartition(partitions).mapInArrow(
-        functools.partial(stages.check_pieces, job), _ddl(pieces_schema())
-    )
-    merged = pieces.repartition(min(len(rows), partitions), "file_index").sortWithinPartitions(
-        "file_index", "piece", "seq"
-    )
-    return merged.mapInArrow(functools.partial(stages.merge_files, job), ddl)
+    return tasks.repartition(partitions).mapInArrow(functools.partial(stages.check_pieces, job), ddl)
 
 
-def _cut(records: Any) -> ScrubTables:
+def _cut(caches: list[Any], checked: Any | None, merged: Any) -> ScrubTables:
+    """The five tables from the checking stage's claim rows and the merging stage's rows."""
     from pyspark.sql import functions as F
 
     kind = F.col("kind")
-    claims = records.where(kind == "claim")
+    claim_rows = merged.where(kind == "claim")
+    if checked is not None:
+        claim_rows = checked.where(kind == "claim").unionByName(claim_rows)
+    pieces = merged.where(kind == "piece").select("file_index", "file", "piece", "offset", "from_merge").alias("p")
+    counted = claim_rows.drop("offset").alias("c")
+    same = [
+        F.col("c.file_index").eqNullSafe(F.col("p.file_index")),
+        F.col("c.file") == F.col("p.file"),
+        F.col("c.piece") == F.col("p.piece"),
+        F.col("c.from_merge") == F.col("p.from_merge"),
+    ]
+    claims = (
+        counted.join(F.broadcast(pieces), same, "inner")
+        .select("c.*", "p.offset")
+        .withColumn("claim_index", F.col("offset") + F.col("claim_seq"))
+    )
+    files = merged.where(kind == "file")
     keys = ["file_index", "file", "sha256", "claim_index", "claim_id"]
+    found = [claims.select(*keys, F.lit("claim").alias("scope"), "findings")]
+    found.append(files.select(*keys, F.lit("file").alias("scope"), "findings"))
+    findings = found[0].unionByName(found[1])
     frames = {
-        "files": records.where(kind == "file").withColumn("file_findings", F.size("findings")),
+        "files": files.withColumn("file_findings", F.size("findings")),
         "claims": claims.withColumn("rules", F.transform("findings", lambda f: f["rule"])),
         "lines": claims.select(*keys, F.explode("lines").alias("x")).select(*keys, "x.*"),
         "diagnoses": claims.select(*keys, F.posexplode("diagnoses").alias("p", "x")).select(
             *keys, (F.col("p") + 1).alias("position"), "x.*"
         ),
-        "findings": records.select(
-            *keys, kind.alias("scope"), F.posexplode("findings").alias("finding_index", "x")
-        ).select(*keys, "scope", "finding_index", "x.*"),
+        "findings": findings.select(*keys, "scope", F.posexplode("findings").alias("finding_index", "x")).select(
+            *keys, "scope", "finding_index", "x.*"
+        ),
     }
-    return ScrubTables(records, **{t.name: _typed(frames[t.name], t) for t in TABLES})
+    return ScrubTables(caches, **{t.name: _typed(frames[t.name], t) for t in TABLES})
 
 
 def _typed(frame: Any, table: Table) -> Any:

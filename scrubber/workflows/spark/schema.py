@@ -148,7 +148,7 @@ def schema_markdown() -> str:
     parts = []
     for table in TABLES:
         parts.append(f"`{table.name}`: {table.doc}\n\n| column | type | meaning |\n|---|---|---|")
-        parts.extend(f"| `{c.name}` | {c.type} | {c.doc} |" for c in table.columns)
+        parts.extend(f"| `{c.name}` | `{c.type}` | {c.doc} |" for c in table.columns)
         parts.append("")
     return "\n".join(parts)
 

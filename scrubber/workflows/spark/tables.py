@@ -55,29 +55,30 @@ class ScrubTables:
         return written
 
     def outcome(self, limit: int = 100) -> Outcome:
-        """Counts by file status and the first ``limit`` unreadable or failed files, for the exit code."""
+        """Files by status, claim counts, and the first ``limit`` unreadable or failed files.
+
+        One small query over the files table (a second one only when a file is unreadable).
+        """
         from pyspark.sql import functions as F
 
-        counts = {row["status"]: row["count"] for row in self.files.groupBy("status").count().collect()}
-        totals = self.files.agg(
-            F.coalesce(F.sum("claims"), F.lit(0)).alias("claims"),
-            F.coalesce(F.sum("accepted"), F.lit(0)).alias("accepted"),
-            F.coalesce(F.sum("rejected"), F.lit(0)).alias("rejected"),
-        ).collect()[0]
-        bad = (
-            self.files.where(F.col("status").isin(*UNREADABLE_STATUSES))
-            .orderBy(F.col("file_index").asc_nulls_last(), "file")
-            .select("file", "error")
-            .limit(limit)
+        rows = (
+            self.files.groupBy("status")
+            .agg(F.count("*").alias("files"), *(F.sum(c).alias(c) for c in ("claims", "accepted", "rejected")))
             .collect()
         )
-        return Outcome(
-            counts,
-            int(totals["claims"]),
-            int(totals["accepted"]),
-            int(totals["rejected"]),
-            [(r["file"], r["error"]) for r in bad],
-        )
+        counts = {row["status"]: int(row["files"]) for row in rows}
+        claims, accepted, rejected = (sum(int(row[c] or 0) for row in rows) for c in ("claims", "accepted", "rejected"))
+        bad: list[tuple[str, str]] = []
+        if any(counts.get(status) for status in UNREADABLE_STATUSES):
+            bad = [
+                (r["file"], r["error"])
+                for r in self.files.where(F.col("status").isin(*UNREADABLE_STATUSES))
+                .orderBy(F.col("file_index").asc_nulls_last(), "file")
+                .select("file", "error")
+                .limit(limit)
+                .collect()
+            ]
+        return Outcome(counts, claims, accepted, rejected, bad)
 
     def unpersist(self) -> None:
         for frame in self.caches:

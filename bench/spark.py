@@ -4,11 +4,16 @@
 the file, measures `scrubber check` in one process and with ``--jobs 2`` (bench.child: imports
 excluded, the JSON report written), then starts a Spark standalone cluster on loopback (two
 workers of one core each, PySpark's own ``spark-class``) and runs `scrubber.spark` on it with one
-executor and with two (``spark.cores.max``), each in a fresh driver process: planning, checking,
-merging and writing the five Parquet tables are timed, the JVM and session start-up is reported
-apart. Results go to ``bench/out/spark-latest.json`` and a time-stamped copy. The machine's load
-average is recorded before and after: on a shared machine the figures are only comparable within
-one run.
+executor and with two (``spark.cores.max``), each in a fresh driver process that first scrubs a
+10,000-claim file (JIT and Python workers warm, as in a long-running job): planning, checking,
+merging and writing the five Parquet tables of the measured file are timed; start-up and warm-up
+are reported apart.
+
+Besides claims per second (wall clock), each mode's CPU seconds are measured (wait4 for `check`;
+for Spark, /proc for the driver's JVM and Python and the executors' JVMs and Python workers):
+claims per CPU second is the per-core rate a cluster can be sized from, and it holds up on a
+machine shared with other work, where wall-clock rates do not. Results go to
+``bench/out/spark-latest.json`` and a time-stamped copy, with the load average before and after.
 """
 
 from __future__ import annotations
@@ -18,7 +23,6 @@ import datetime as dt
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,13 +30,15 @@ import time
 from pathlib import Path
 
 from bench.files import BenchFile, ensure_file
-from bench.run import OUT, Mode, measure
+from bench.run import OUT
 
 AS_OF = "2026-12-01"
+WARMUP_CLAIMS = 10_000  # a first scrub in the same Spark application: JVMs and Python workers warm
 
 
 def child(args: argparse.Namespace) -> None:
-    """One Spark run in this process: start a session, wait for the executors, scrub, write, count."""
+    """One Spark run in this process: start a session, wait for the executors, warm up, then scrub,
+    write and count the measured file; CPU seconds of the driver and the executors are read from /proc."""
     started = time.perf_counter()
     from scrubber.spark import scrub, spark_session
 
@@ -40,12 +46,36 @@ def child(args: argparse.Namespace) -> None:
     spark = spark_session(args.master, app_name=f"bench-{args.executors}", conf=conf)
     _wait_for_executors(spark, args.executors)
     ready = time.perf_counter()
-    tables = scrub(spark, [args.file], structure=args.structure, as_of=dt.date.fromisoformat(AS_OF))
+    as_of = dt.date.fromisoformat(AS_OF)
+    if args.warmup:  # JIT and Python workers warm, as in a long-running job
+        warm = scrub(spark, [args.warmup], structure=args.structure, as_of=as_of)
+        warm.write(f"{args.out}-warmup")
+        warm.outcome()
+        warm.unpersist()
+    warmed = time.perf_counter()
+    processes = _job_processes(spark)
+    cpu_before = {pid: _cpu(pid) for pid in processes}
+    python_before = time.process_time()
+    begun = time.perf_counter()
+    tables = scrub(spark, [args.file], structure=args.structure, as_of=as_of)
     tables.write(args.out)
     outcome = tables.outcome()
     done = time.perf_counter()
+    cpu = sum(_cpu(pid) - cpu_before[pid] for pid in processes if pid in cpu_before)
+    cpu += sum(_cpu(pid) for pid in _job_processes(spark) if pid not in cpu_before)  # workers started since
+    cpu += time.process_time() - python_before
     spark.stop()
-    print(json.dumps({"claims": outcome.claims, "seconds": done - ready, "startup_seconds": ready - started}))
+    print(
+        json.dumps(
+            {
+                "claims": outcome.claims,
+                "seconds": done - begun,
+                "startup_seconds": ready - started,
+                "warmup_seconds": warmed - ready,
+                "cpu_seconds": cpu,
+            }
+        )
+    )
 
 
 def _wait_for_executors(spark: object, count: int, timeout: float = 180) -> None:
@@ -57,11 +87,53 @@ def _wait_for_executors(spark: object, count: int, timeout: float = 180) -> None
         time.sleep(0.5)
 
 
-def spark_run(master: str, executors: int, file: BenchFile, structure: str, scratch: Path) -> dict[str, object]:
+def _processes() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, command line) of every process."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        found[int(entry.name)] = (int(stat.rsplit(")", 1)[1].split()[1]), command)
+    return found
+
+
+def _job_processes(spark: object) -> list[int]:
+    """This application's driver JVM and executor JVMs, and every process under them (Python workers)."""
+    app = spark.sparkContext.applicationId  # type: ignore[attr-defined]
+    table = _processes()
+    roots = [pid for pid, (_, command) in table.items() if "CoarseGrainedExecutorBackend" in command and app in command]
+    roots += [pid for pid, (parent, command) in table.items() if parent == os.getpid() and "java" in command]
+    found, queue = set(roots), list(roots)
+    while queue:
+        parent = queue.pop()
+        for pid, (ppid, _) in table.items():
+            if ppid == parent and pid not in found:
+                found.add(pid)
+                queue.append(pid)
+    return sorted(found)
+
+
+def _cpu(pid: int) -> float:
+    """User and system CPU seconds of a running process (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def spark_run(
+    master: str, executors: int, file: BenchFile, warmup: BenchFile, structure: str, scratch: Path
+) -> dict[str, object]:
     out = scratch / f"tables-{executors}"
-    shutil.rmtree(out, ignore_errors=True)
     command = [sys.executable, "-m", "bench.spark", "--child", "--master", master, "--executors", str(executors)]
-    command += ["--file", str(file.path.resolve()), "--structure", structure, "--out", str(out)]
+    command += ["--file", str(file.path.resolve()), "--warmup", str(warmup.path.resolve())]
+    command += ["--structure", structure, "--out", str(out)]
     started = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=Path(__file__).parent.parent)
     wall = time.perf_counter() - started
@@ -74,9 +146,38 @@ def spark_run(master: str, executors: int, file: BenchFile, structure: str, scra
         "mode": f"spark standalone, {executors} executor(s) of 1 core",
         "claims": file.claims,
         "seconds": round(measured["seconds"], 3),
+        "cpu_seconds": round(measured["cpu_seconds"], 3),
         "startup_seconds": round(measured["startup_seconds"], 3),
+        "warmup_seconds": round(measured["warmup_seconds"], 3),
         "wall_seconds": round(wall, 3),
         "claims_per_second": round(file.claims / measured["seconds"], 1),
+        "claims_per_cpu_second": round(file.claims / measured["cpu_seconds"], 1),
+    }
+
+
+def check_run(label: str, options: tuple[str, ...], file: BenchFile) -> dict[str, object]:
+    """`scrubber check` through bench.child; CPU seconds from wait4 (its --jobs workers included)."""
+    command = [sys.executable, "-m", "bench.child", "scrubber", str(file.path.resolve()), *options]
+    started = time.perf_counter()
+    child_process = subprocess.Popen(command, stdout=subprocess.PIPE, cwd=Path(__file__).parent.parent)
+    assert child_process.stdout is not None
+    output = child_process.stdout.read()
+    _, status, usage = os.wait4(child_process.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{label} failed")
+    measured = json.loads(output.decode().strip().splitlines()[-1])
+    if measured["claims"] != file.claims:
+        raise RuntimeError(f"{label} saw {measured['claims']} claims in a file of {file.claims}")
+    cpu = usage.ru_utime + usage.ru_stime  # the whole child, interpreter start and imports included
+    return {
+        "mode": label,
+        "claims": file.claims,
+        "seconds": round(measured["seconds"], 3),
+        "cpu_seconds": round(cpu, 3),
+        "wall_seconds": round(wall, 3),
+        "claims_per_second": round(file.claims / measured["seconds"], 1),
+        "claims_per_cpu_second": round(file.claims / cpu, 1),
     }
 
 
@@ -89,6 +190,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--master", help=argparse.SUPPRESS)
     parser.add_argument("--executors", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--warmup", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         args.file = str(args.file)
@@ -97,27 +199,33 @@ def main(argv: list[str] | None = None) -> None:
     from scrubber.workflows.spark.standalone import local_cluster
 
     file = BenchFile(args.claims, args.file) if args.file else ensure_file(OUT / "files", args.claims)
+    warmup = ensure_file(OUT / "files", WARMUP_CLAIMS)
     load_before = os.getloadavg()
     results: list[dict[str, object]] = []
     for label, options in (("scrubber check", ()), ("scrubber check --jobs 2", ("--jobs", "2"))):
         print(f"... {label} on {file.claims:,} claims", file=sys.stderr, flush=True)
-        found = measure(Mode(label, "scrubber", ("--structure", args.structure, "--as-of", AS_OF, *options)), file)
-        results.append({**found.__dict__, "startup_seconds": None})
+        results.append(check_run(label, ("--structure", args.structure, "--as-of", AS_OF, *options), file))
     with (
         tempfile.TemporaryDirectory(prefix="bench-spark-") as scratch,
         local_cluster(Path(scratch) / "cluster", workers=2, cores=1, memory="3g") as cluster,
     ):
         for executors in (1, 2):
             print(f"... spark with {executors} executor(s) on {file.claims:,} claims", file=sys.stderr, flush=True)
-            results.append(spark_run(cluster.master_url, executors, file, args.structure, Path(scratch)))
+            results.append(spark_run(cluster.master_url, executors, file, warmup, args.structure, Path(scratch)))
     load_after = os.getloadavg()
     reference = next(r for r in results if r["mode"] == "scrubber check --jobs 2")
-    print(f"{'mode':44} {'claims':>8} {'claims/s':>9} {'seconds':>8} {'start-up s':>10} {'vs --jobs 2':>11}")
+    header = f"{'claims':>8} {'seconds':>8} {'claims/s':>9} {'vs --jobs 2':>11} {'CPU s':>7} {'claims/CPU s':>12}"
+    print(f"{'mode':42} {header}")
     for r in results:
         ratio = float(r["claims_per_second"]) / float(reference["claims_per_second"])  # type: ignore[arg-type]
-        startup = f"{r['startup_seconds']:.1f}" if r.get("startup_seconds") is not None else "-"
-        speed = f"{r['claims_per_second']:>9,.0f} {r['seconds']:>8.1f}"
-        print(f"{r['mode']:44} {r['claims']:>8,} {speed} {startup:>10} {ratio:>10.2f}x")
+        print(
+            f"{r['mode']:42} {r['claims']:>8,} {r['seconds']:>8.1f} {r['claims_per_second']:>9,.0f} "
+            f"{ratio:>10.2f}x {r['cpu_seconds']:>7.1f} {r['claims_per_cpu_second']:>12,.0f}"
+        )
+    spark_rows = [r for r in results if "startup_seconds" in r]
+    for r in spark_rows:
+        warm = f"warm-up ({WARMUP_CLAIMS:,} claims) {r['warmup_seconds']:.1f} s"
+        print(f"{r['mode']}: start-up {r['startup_seconds']:.1f} s, {warm}")
     print(f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f} (1 min) on {os.cpu_count()} cores")
     document = {
         "schema": "scrubber.bench-spark/1",

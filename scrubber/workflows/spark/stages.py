@@ -79,11 +79,12 @@ def plan_files(job: Job, batches: Iterable[Any]) -> Iterator[Any]:
     for batch in batches:
         out: dict[str, list[Any]] = {name: [] for name in schema.names}
         for file_index, name, path in _rows([batch], "file_index", "file", "path"):
+            size = _size(path)
             for task in _plan(job, path, name):
                 out["file_index"].append(file_index)
                 out["piece"].append(task.number)
                 out["pieces"].append(task.pieces)
-                out["task"].append(pickle.dumps((task, _size(path)), protocol=pickle.HIGHEST_PROTOCOL))
+                out["task"].append(pickle.dumps((task, size), protocol=pickle.HIGHEST_PROTOCOL))
         yield pa.RecordBatch.from_pydict(out, schema=schema)
 
 
@@ -122,11 +123,10 @@ def check_pieces(job: Job, batches: Iterable[Any]) -> Iterator[Any]:
         failure = None
         try:
             result: PieceResult | None = check_piece(task)
-        except Exception as error:
+            result.items = _tallied(result.items, sink, info, number)
+        except Exception as error:  # the merger marks the file failed: none of its claim rows count
             result, failure = None, describe_failure(error)
             log.warning("spark.piece_failed", file=task.name, piece=number, error=failure)
-        if result is not None:
-            result.items = _tallied(result.items, sink, info, number)
         state = pickle.dumps((task, size, result, failure), protocol=pickle.HIGHEST_PROTOCOL)
         sink.add({"kind": "state", "file_index": file_index, "file": task.name, "piece": number, "state": state})
         yield from sink.batches()

@@ -95,7 +95,6 @@ class Scan:
         stream: BinaryIO,
         name: str,
         *,
-        path: str = "",
         structure: StructureIndex | None = None,
         structure_result: Any = None,
         check: SegmentCheck | None = None,
@@ -112,7 +111,6 @@ class Scan:
         piece leaves the file's totals to whoever merges it.
         ``quiet``: no ``file.checked`` log event (the merger of ``--jobs`` logs the file)."""
         self.name = name
-        self.path = path  # the file on disk ('' for a stream that was not spooled)
         self.totals = Totals(name)
         self.structure = structure
         self.structure_result = structure_result
@@ -235,17 +233,14 @@ class Pipeline:
         return None
 
     @contextlib.contextmanager
-    def open(
-        self, source: Source, name: str | None = None, *, keep_path: bool = False, quiet: bool = False
-    ) -> Iterator[Scan]:
+    def open(self, source: Source, name: str | None = None, *, quiet: bool = False) -> Iterator[Scan]:
         """Open ``source`` (a path, '-' for standard input, bytes or a binary stream) for one scan.
 
         A path that is not a regular file (a FIFO, ``/dev/stdin``, a process substitution) and
-        standard input are read once: spooled to an owner-only temporary file when pyx12 must read
-        them in a pass of their own, or when ``keep_path`` asks for a file on disk (the caller
-        reads it again). Raises :class:`UnreadableInput` when it cannot be opened.
+        standard input are read once, or spooled to an owner-only temporary file when pyx12 must
+        read them in a pass of their own. Raises :class:`UnreadableInput` when it cannot be opened.
         """
-        with _opened(source, name, spool=self.structure == "pyx12" or keep_path) as (stream, label, path):
+        with _opened(source, name, spool=self.structure == "pyx12") as (stream, label, path):
             index, result = None, None
             if self.structure == "pyx12":
                 from scrubber.structure import pyx12_adapter
@@ -255,9 +250,7 @@ class Pipeline:
                 if result.truncated:
                     log.warning("structure.truncated", kept=len(result.errors))
             check = self.segment_check()
-            yield Scan(
-                self, stream, label, path=path, structure=index, structure_result=result, check=check, quiet=quiet
-            )
+            yield Scan(self, stream, label, structure=index, structure_result=result, check=check, quiet=quiet)
 
     def check(self, source: Source, sink: Sink, name: str | None = None, *, progress: Progress | None = None) -> Totals:
         """Check one file into ``sink`` (start_file .. finish_file) and return its totals.

@@ -17,6 +17,7 @@ from scrubber.cli.codes import codes_app
 from scrubber.cli.ncci import ncci_app
 from scrubber.cli.policies import policies_app
 from scrubber.cli.rules import rules_command
+from scrubber.cli.serve import serve_command
 from scrubber.cli.spark import spark_app
 from scrubber.cli.sweep import sweep_command
 from scrubber.errors import ScrubberError
@@ -51,6 +52,7 @@ def _setup(
 app.command("check")(check_command)
 app.command("sweep", help=sweep_command.__doc__)(sweep_command)
 app.command("rules")(rules_command)
+app.command("serve")(serve_command)
 app.add_typer(codes_app, name="codes")
 app.add_typer(ncci_app, name="ncci")
 app.add_typer(policies_app, name="policies")

@@ -12,10 +12,10 @@ from typing import Annotated
 
 import typer
 
-from scrubber.refdata.codesets.icd10 import CodeSet, CodeSets, dotted, fiscal_year, normalize, user_data_dir
-from scrubber.refdata.codesets.icd10.flags import CodeFlag
+from scrubber.refdata.codesets.icd10 import CodeSet, CodeSets, user_data_dir
 from scrubber.refdata.codesets.icd10.importer import CodeImportError, collect, import_year
 from scrubber.refdata.codesets.icd10.provider import CodeSetError
+from scrubber.workflows.codes import code_set_for, describe_code
 
 codes_app = typer.Typer(
     name="codes",
@@ -29,63 +29,6 @@ DataDir = Annotated[
     typer.Option("--data-dir", help="Imported code sets live here (default: $XDG_DATA_HOME/scrubber/codesets)."),
 ]
 
-_NOTE_TITLES = {
-    "excludes1": "Excludes1",
-    "excludes2": "Excludes2",
-    "code_first": "Code first",
-    "use_additional": "Use additional code",
-    "code_also": "Code also",
-    "includes": "Includes",
-    "notes": "Notes",
-}
-_EDIT_NAMES = {
-    CodeFlag.MANIFESTATION: "manifestation (never first-listed)",
-    CodeFlag.NEWBORN: "newborn age edit",
-    CodeFlag.PEDIATRIC: "pediatric age edit",
-    CodeFlag.MATERNITY: "maternity age edit",
-    CodeFlag.ADULT: "adult age edit",
-    CodeFlag.MALE: "male only (MCE FY2024 list)",
-    CodeFlag.FEMALE: "female only (MCE FY2024 list)",
-    CodeFlag.UNACCEPTABLE_PDX: "unacceptable as principal diagnosis (MCE)",
-}
-
-
-def _label(key: str) -> str:
-    if key.startswith("ch"):
-        return f"chapter {key[2:]}"
-    return key if "-" in key else dotted(key)
-
-
-def describe_code(codes: CodeSet, raw: str) -> list[str]:
-    """The lines ``codes show`` prints for one code."""
-    code = normalize(raw)
-    if not codes.exists(code):
-        return [f"{dotted(code)}: not a code in {codes.label}"]
-    flags = codes.flags(code)
-    status = "billable" if flags & CodeFlag.BILLABLE else "header (not billable: needs more characters)"
-    lines = [f"{dotted(code)}  {codes.describe(code)}", f"  {status}; {codes.label}"]
-    if codes.caveat:
-        lines.append(f"  caveat: {codes.caveat}")
-    edits = [name for bit, name in _EDIT_NAMES.items() if flags & bit]
-    if edits:
-        lines.append("  edits: " + "; ".join(edits))
-    above = list(reversed(codes.lineage(code)[1:]))  # chapter, block, category, ...
-    if above:
-        lines.append("  in: " + " > ".join(f"{_label(k)} {codes.describe(k)}".strip() for k in above))
-    if not flags & CodeFlag.BILLABLE:
-        lines.append("  billable codes below: " + ", ".join(dotted(c) for c in codes.billable_descendants(code, 8)))
-    for kind, title in _NOTE_TITLES.items():
-        notes = codes.inherited_notes(code, kind)
-        if notes:
-            lines.append(f"  {title}:")
-            lines.extend(f"    - {text}  [{_label(owner)}]" for owner, text in notes)
-    partners = codes.exclusion_ranges(code, "excludes1")
-    if partners:
-        shown = ", ".join(sorted({str(r) for _, r in partners}))
-        lines.append(f"  Excludes1 partners (never on the same claim): {shown}")
-    return lines
-
-
 @codes_app.command("show")
 def show(
     codes: Annotated[list[str], typer.Argument(help="ICD-10-CM codes, with or without the point.")],
@@ -98,7 +41,7 @@ def show(
     """Description, billable or header, fiscal year, notes and Excludes1 partners of codes."""
     day = date.date() if date else dt.date.today()
     try:
-        code_set = CodeSets.load(data_dir, years=[fiscal_year(day)]).for_date(day)
+        code_set = code_set_for(day, data_dir)
     except CodeSetError as error:
         typer.echo(f"scrubber: error: {error}", err=True)
         raise typer.Exit(2) from None

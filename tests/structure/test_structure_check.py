@@ -177,3 +177,15 @@ def test_a_missing_segment_is_charged_to_the_claim_it_is_missing_from():
     (finding,) = [f for f in report.claims[0].findings if f.rule == "X12006"]
     assert finding.location.segment == gap  # the SV1 just before the gap (1-based: gap - 1 + 1)
     assert "(DTP) missing after this segment" in finding.message
+
+
+def test_native_and_pyx12_give_the_same_findings_on_the_tr3_examples(tr3_file):
+    """The default engine is held to the reference engine through the whole pipeline: same rules
+    at the same places (only the reference names the engine that checked)."""
+
+    def located(structure: str) -> list[tuple]:
+        report = Scrubber(structure=structure).report(tr3_file.read_bytes(), name=tr3_file.name)
+        found = [(None, f) for f in report.file_findings] + [(c.claim_id, f) for c in report.claims for f in c.findings]
+        return [(claim, f.rule, f.severity, f.message, f.location, f.codes) for claim, f in found]
+
+    assert located("native") == located("pyx12")

@@ -10,9 +10,9 @@ merging and writing the five Parquet tables of the measured file are timed; star
 are reported apart.
 
 Besides claims per second (wall clock), each mode's CPU seconds are measured (wait4 for `check`;
-for Spark, /proc for the driver's JVM and Python and the executors' JVMs and Python workers):
-claims per CPU second is the per-core rate a cluster can be sized from, and it holds up on a
-machine shared with other work, where wall-clock rates do not. Results go to
+for Spark, /proc for the driver's JVM and Python and the executors' JVMs and Python workers,
+those that ended included): claims per CPU second is the per-core rate a cluster can be sized
+from, and it holds up on a machine shared with other work, where wall-clock rates do not. Results go to
 ``bench/out/spark-latest.json`` and a time-stamped copy, with the load average before and after.
 """
 
@@ -53,17 +53,18 @@ def child(args: argparse.Namespace) -> None:
         warm.outcome()
         warm.unpersist()
     warmed = time.perf_counter()
-    processes = _job_processes(spark)
-    cpu_before = {pid: _cpu(pid) for pid in processes}
+    executors = _executor_count(spark)
+    cpu_before = _tree_cpu(spark)
     python_before = time.process_time()
     begun = time.perf_counter()
     tables = scrub(spark, [args.file], structure=args.structure, as_of=as_of)
     tables.write(args.out)
     outcome = tables.outcome()
     done = time.perf_counter()
-    cpu = sum(_cpu(pid) - cpu_before[pid] for pid in processes if pid in cpu_before)
-    cpu += sum(_cpu(pid) for pid in _job_processes(spark) if pid not in cpu_before)  # workers started since
-    cpu += time.process_time() - python_before
+    cpu_after = _tree_cpu(spark)
+    cpu = {part: cpu_after[part] - cpu_before[part] for part in cpu_after}
+    cpu["driver_python"] = time.process_time() - python_before
+    peak = _peak_rss(spark)
     spark.stop()
     print(
         json.dumps(
@@ -72,7 +73,10 @@ def child(args: argparse.Namespace) -> None:
                 "seconds": done - begun,
                 "startup_seconds": ready - started,
                 "warmup_seconds": warmed - ready,
-                "cpu_seconds": cpu,
+                "cpu_seconds": sum(cpu.values()),
+                "cpu_parts": cpu,
+                "executor_processes": executors,
+                "peak_rss_mib": peak,
             }
         )
     )
@@ -102,29 +106,84 @@ def _processes() -> dict[int, tuple[int, str]]:
     return found
 
 
-def _job_processes(spark: object) -> list[int]:
-    """This application's driver JVM and executor JVMs, and every process under them (Python workers)."""
-    app = spark.sparkContext.applicationId  # type: ignore[attr-defined]
-    table = _processes()
-    roots = [pid for pid, (_, command) in table.items() if "CoarseGrainedExecutorBackend" in command and app in command]
-    roots += [pid for pid, (parent, command) in table.items() if parent == os.getpid() and "java" in command]
-    found, queue = set(roots), list(roots)
-    while queue:
-        parent = queue.pop()
-        for pid, (ppid, _) in table.items():
-            if ppid == parent and pid not in found:
-                found.add(pid)
-                queue.append(pid)
-    return sorted(found)
-
-
-def _cpu(pid: int) -> float:
-    """User and system CPU seconds of a running process (0 once it is gone)."""
+def _cpu(pid: int) -> tuple[float, float]:
+    """(own, reaped): user and system CPU seconds of a running process, and of the children it has
+    waited for ((0, 0) once it is gone: its seconds are then in its parent's reaped ones)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
+        return 0.0, 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick
+
+
+def _executor_count(spark: object) -> int:
+    app = spark.sparkContext.applicationId  # type: ignore[attr-defined]
+    return sum("CoarseGrainedExecutorBackend" in command and app in command for _, command in _processes().values())
+
+
+def _roles(spark: object) -> dict[str, list[int]]:
+    """This application's processes by role: the driver JVM (and anything under it), the executor
+    JVMs, and the Python processes under the executors (PySpark's daemon and workers)."""
+    app = spark.sparkContext.applicationId  # type: ignore[attr-defined]
+    table = _processes()
+    roles: dict[str, list[int]] = {"driver_jvm": [], "executor_jvm": [], "executor_python": []}
+    for pid, (parent, command) in table.items():
+        if "CoarseGrainedExecutorBackend" in command and app in command:
+            roles["executor_jvm"].append(pid)
+            roles["executor_python"] += _under(table, pid)
+        elif parent == os.getpid() and "java" in command:
+            roles["driver_jvm"] += [pid, *_under(table, pid)]
+    return roles
+
+
+def _tree_cpu(spark: object) -> dict[str, float]:
+    """CPU seconds so far of this application's processes, by role (:func:`_roles`).
+
+    Each live process counts its own seconds and those of the children it reaped, so a Python
+    worker that ended between two readings is still counted (in its parent's), once: the
+    difference of two readings is what the job used in between, whatever started or ended.
+    """
+    roles = _roles(spark)
+    totals = {role: sum(sum(_cpu(pid)) for pid in pids) for role, pids in roles.items()}
+    for pid in roles["executor_jvm"]:  # what an executor reaped were its Python processes
+        reaped = _cpu(pid)[1]
+        totals["executor_jvm"] -= reaped
+        totals["executor_python"] += reaped
+    return totals
+
+
+def _peak_rss(spark: object) -> dict[str, float]:
+    """Peak resident MiB (VmHWM): the driver JVM, the largest executor JVM, and the largest sum of
+    one executor's Python processes (PySpark's daemon and its workers; shared pages counted twice)."""
+    roles = _roles(spark)
+    table = _processes()
+    python_by_executor = [sum(map(_hwm, _under(table, pid))) for pid in roles["executor_jvm"]]
+    return {
+        "driver_jvm": max(map(_hwm, roles["driver_jvm"]), default=0.0),
+        "executor_jvm": max(map(_hwm, roles["executor_jvm"]), default=0.0),
+        "executor_python": max(python_by_executor, default=0.0),
+    }
+
+
+def _hwm(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    found = next((line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")), "0")
+    return int(found) / 1024
+
+
+def _under(table: dict[int, tuple[int, str]], root: int) -> list[int]:
+    """Every process below ``root``."""
+    found, queue = [], [root]
+    while queue:
+        parent = queue.pop()
+        children = [pid for pid, (ppid, _) in table.items() if ppid == parent]
+        found += children
+        queue += children
+    return found
 
 
 def spark_run(
@@ -142,11 +201,15 @@ def spark_run(
     measured = json.loads(result.stdout.strip().splitlines()[-1])
     if measured["claims"] != file.claims:
         raise RuntimeError(f"Spark saw {measured['claims']} claims in a file of {file.claims}")
+    if measured["executor_processes"] != executors:
+        raise RuntimeError(f"{measured['executor_processes']} executor JVMs measured, {executors} asked for")
     return {
         "mode": f"spark standalone, {executors} executor(s) of 1 core",
         "claims": file.claims,
         "seconds": round(measured["seconds"], 3),
         "cpu_seconds": round(measured["cpu_seconds"], 3),
+        "cpu_parts": {part: round(seconds, 3) for part, seconds in measured["cpu_parts"].items()},
+        "peak_rss_mib": {role: round(mib) for role, mib in measured["peak_rss_mib"].items()},
         "startup_seconds": round(measured["startup_seconds"], 3),
         "warmup_seconds": round(measured["warmup_seconds"], 3),
         "wall_seconds": round(wall, 3),
@@ -225,7 +288,9 @@ def main(argv: list[str] | None = None) -> None:
     spark_rows = [r for r in results if "startup_seconds" in r]
     for r in spark_rows:
         warm = f"warm-up ({WARMUP_CLAIMS:,} claims) {r['warmup_seconds']:.1f} s"
-        print(f"{r['mode']}: start-up {r['startup_seconds']:.1f} s, {warm}")
+        parts = ", ".join(f"{part} {seconds:.1f}" for part, seconds in r["cpu_parts"].items())  # type: ignore[attr-defined]
+        rss = ", ".join(f"{role} {mib}" for role, mib in r["peak_rss_mib"].items())  # type: ignore[attr-defined]
+        print(f"{r['mode']}: start-up {r['startup_seconds']:.1f} s, {warm}; CPU s: {parts}; peak RSS MiB: {rss}")
     print(f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f} (1 min) on {os.cpu_count()} cores")
     document = {
         "schema": "scrubber.bench-spark/1",

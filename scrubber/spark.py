@@ -43,6 +43,7 @@ from __future__ import annotations
 from scrubber.workflows.spark import (
     TABLE_NAMES,
     TABLES,
+    JavaMissing,
     Outcome,
     ScrubTables,
     SparkMissing,
@@ -55,6 +56,7 @@ from scrubber.workflows.spark import (
 __all__ = [
     "TABLES",
     "TABLE_NAMES",
+    "JavaMissing",
     "Outcome",
     "ScrubTables",
     "SparkMissing",

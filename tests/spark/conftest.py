@@ -9,6 +9,7 @@ is cut before subscribers). The session: ``local[2]``, started once for the modu
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import shutil
 from pathlib import Path
 
@@ -56,13 +57,30 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {name: Path(path) for name, path in files.items()}
 
 
+@functools.cache
+def spark_unavailable() -> str | None:
+    """Why Spark cannot run here (the extra or Java missing), or None: the reason a test skips with."""
+    from scrubber.workflows.spark import SparkMissing, java_problem, require_pyspark
+
+    try:
+        require_pyspark()
+    except SparkMissing as error:
+        return f"{error} (./scripts/test installs it)"
+    problem = java_problem()
+    return f"Spark needs Java: {problem} (./scripts/test installs it when run as root)" if problem else None
+
+
 @pytest.fixture(scope="session")
-def spark():
+def spark_available() -> None:
+    """Skip, saying why, where the spark extra or Java 17+ is missing; ./scripts/test installs both."""
+    reason = spark_unavailable()
+    if reason:
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def spark(spark_available: None):
     """A local[2] session for the whole test run (a JVM start costs seconds)."""
-    pytest.importorskip("pyspark")
-    pytest.importorskip("pyarrow")
-    if shutil.which("java") is None:
-        pytest.skip("no Java: install openjdk-17-jre-headless (./scripts/test does)")
     from scrubber.spark import spark_session
 
     session = spark_session("local[2]", app_name="scrubber-tests")

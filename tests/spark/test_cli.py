@@ -16,10 +16,7 @@ from tests.conftest import run_cli
 from tests.spark.conftest import AS_OF, PHI_MARKERS, PIECE
 from tests.spark.expected import assert_same_tables, expected_tables, json_reports, modes_under, parquet_tables
 
-pytestmark = pytest.mark.slow  # JVMs and Spark jobs
-
-pytest.importorskip("pyspark")
-pytest.importorskip("pyarrow")
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("spark_available")]  # JVMs and Spark jobs
 
 
 def _inputs(corpus: dict[str, Path]) -> list[Path]:

@@ -11,16 +11,18 @@ modules import without the ``spark`` extra.
 from __future__ import annotations
 
 from scrubber.workflows.spark.schema import TABLE_NAMES, TABLES, schema_markdown
-from scrubber.workflows.spark.session import SparkMissing, require_pyspark, spark_session
+from scrubber.workflows.spark.session import JavaMissing, SparkMissing, java_problem, require_pyspark, spark_session
 from scrubber.workflows.spark.tables import Outcome, ScrubTables, expand_paths, print_unreadable, scrub
 
 __all__ = [
     "TABLES",
     "TABLE_NAMES",
+    "JavaMissing",
     "Outcome",
     "ScrubTables",
     "SparkMissing",
     "expand_paths",
+    "java_problem",
     "print_unreadable",
     "require_pyspark",
     "schema_markdown",

@@ -1,19 +1,21 @@
 """Claims per second on Spark (1 and 2 executors) against `scrubber check --jobs 2`, same file, one run.
 
-``python -m bench.spark [--claims 100000] [--file PATH] [--structure native]`` generates (or takes)
-the file, measures `scrubber check` in one process and with ``--jobs 2`` (bench.child: imports
-excluded, the JSON report written), then starts a Spark standalone cluster on loopback (two
-workers of one core each, PySpark's own ``spark-class``) and runs `scrubber.spark` on it with one
-executor and with two (``spark.cores.max``), each in a fresh driver process that first scrubs a
-10,000-claim file (JIT and Python workers warm, as in a long-running job): planning, checking,
-merging and writing the five Parquet tables of the measured file are timed; start-up and warm-up
-are reported apart.
+``python -m bench.spark [--claims 100000] [--file PATH] [--structure native] [--warmup-claims N]``
+generates (or takes) the file, measures `scrubber check` in one process and with ``--jobs 2``
+(bench.child: imports excluded, the JSON report written), then starts a Spark standalone cluster
+on loopback (two workers of one core each, PySpark's own ``spark-class``) and runs
+`scrubber.spark` on it with one executor and with two (``spark.cores.max``), each in a fresh
+driver process that first scrubs the same file once (or a file of ``--warmup-claims``): the JVMs'
+JIT and the Python workers warm, as in a long-running cluster. Planning, checking, merging and
+writing the five Parquet tables of the measured file are timed; start-up and warm-up are
+reported apart.
 
 Besides claims per second (wall clock), each mode's CPU seconds are measured (wait4 for `check`;
 for Spark, /proc for the driver's JVM and Python and the executors' JVMs and Python workers,
-those that ended included): claims per CPU second is the per-core rate a cluster can be sized
-from, and it holds up on a machine shared with other work, where wall-clock rates do not. Results go to
-``bench/out/spark-latest.json`` and a time-stamped copy, with the load average before and after.
+those that ended included, by role) and the Spark processes' peak RSS: claims per CPU second is
+the per-core rate a cluster can be sized from, and it holds up on a machine shared with other
+work, where wall-clock rates do not. Results go to ``bench/out/spark-latest.json`` and a
+time-stamped copy, with the load average before and after.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ from bench.files import BenchFile, ensure_file
 from bench.run import OUT
 
 AS_OF = "2026-12-01"
-WARMUP_CLAIMS = 10_000  # a first scrub in the same Spark application: JVMs and Python workers warm
 
 
 def child(args: argparse.Namespace) -> None:
@@ -253,6 +254,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--master", help=argparse.SUPPRESS)
     parser.add_argument("--executors", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--warmup-claims",
+        type=int,
+        help="claims of the warm-up scrub in each Spark application (default: the measured file itself)",
+    )
     parser.add_argument("--warmup", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -262,7 +268,7 @@ def main(argv: list[str] | None = None) -> None:
     from scrubber.workflows.spark.standalone import local_cluster
 
     file = BenchFile(args.claims, args.file) if args.file else ensure_file(OUT / "files", args.claims)
-    warmup = ensure_file(OUT / "files", WARMUP_CLAIMS)
+    warmup = ensure_file(OUT / "files", args.warmup_claims) if args.warmup_claims else file
     load_before = os.getloadavg()
     results: list[dict[str, object]] = []
     for label, options in (("scrubber check", ()), ("scrubber check --jobs 2", ("--jobs", "2"))):
@@ -287,7 +293,7 @@ def main(argv: list[str] | None = None) -> None:
         )
     spark_rows = [r for r in results if "startup_seconds" in r]
     for r in spark_rows:
-        warm = f"warm-up ({WARMUP_CLAIMS:,} claims) {r['warmup_seconds']:.1f} s"
+        warm = f"warm-up ({warmup.claims:,} claims) {r['warmup_seconds']:.1f} s"
         parts = ", ".join(f"{part} {seconds:.1f}" for part, seconds in r["cpu_parts"].items())  # type: ignore[attr-defined]
         rss = ", ".join(f"{role} {mib}" for role, mib in r["peak_rss_mib"].items())  # type: ignore[attr-defined]
         print(f"{r['mode']}: start-up {r['startup_seconds']:.1f} s, {warm}; CPU s: {parts}; peak RSS MiB: {rss}")
@@ -297,6 +303,7 @@ def main(argv: list[str] | None = None) -> None:
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "file": {"path": str(file.path), "claims": file.claims, "bytes": file.size},
+        "warmup_claims": warmup.claims,
         "structure": args.structure,
         "load_average": {"before": load_before, "after": load_after},
         "results": results,

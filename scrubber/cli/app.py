@@ -18,6 +18,7 @@ from scrubber.cli.ncci import ncci_app
 from scrubber.cli.policies import policies_app
 from scrubber.cli.rules import rules_command
 from scrubber.cli.serve import serve_command
+from scrubber.cli.spark import spark_app
 from scrubber.cli.sweep import sweep_command
 from scrubber.errors import ScrubberError
 from scrubber.exitcodes import EXIT_UNREADABLE
@@ -55,6 +56,7 @@ app.command("serve")(serve_command)
 app.add_typer(codes_app, name="codes")
 app.add_typer(ncci_app, name="ncci")
 app.add_typer(policies_app, name="policies")
+app.add_typer(spark_app, name="spark")
 
 
 def main() -> None:

@@ -101,16 +101,39 @@ def _tasks(sources: list[str], jobs: int, segments: bool, *, cut: bool) -> Itera
         if source == STDIN_NAME:
             yield None
             continue
-        try:
-            with open(source, "rb") as handle:
-                size = os.fstat(handle.fileno()).st_size
-                piece_size = min(PIECE_SIZE, max(MIN_PIECE_SIZE, size // (4 * jobs)))
-                layout = plan(handle, jobs if cut else 1, piece_size=piece_size)
-        except OSError:
-            layout = None  # the worker reports it, as a one-process run would
-        ranges = layout.ranges() if layout else [(0, None)]
-        boundaries = [None, *layout.boundaries] if layout else [None]
-        kinds = [b.kind for b in layout.boundaries] + [None] if layout else [None]
-        sha256 = layout.sha256 if layout else ""
-        for number, ((start, end), boundary) in enumerate(zip(ranges, boundaries, strict=True)):
-            yield PieceTask(source, source, number, start, end, boundary, kinds[number], sha256, len(ranges), segments)
+        yield from file_tasks(source, source, jobs, segments=segments, cut=cut)
+
+
+def file_tasks(
+    path: str,
+    name: str,
+    jobs: int,
+    *,
+    segments: bool = False,
+    cut: bool = True,
+    piece_size: int | None = None,
+    min_piece_size: int | None = None,
+) -> list[PieceTask]:
+    """The piece tasks of one file, in file order (one whole-file task when it is not cut).
+
+    A piece is about ``size / (4 * jobs)`` bytes, kept between ``min_piece_size`` and
+    ``piece_size`` (default: this module's limits, read at call time so tests can shrink them).
+    A file that cannot be opened is one task whose worker reports why, as a one-process run would.
+    Spark's planning stage calls this on executors, with the cluster's parallelism as ``jobs``.
+    """
+    largest = PIECE_SIZE if piece_size is None else piece_size
+    smallest = MIN_PIECE_SIZE if min_piece_size is None else min_piece_size
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            layout = plan(handle, jobs if cut else 1, piece_size=min(largest, max(smallest, size // (4 * jobs))))
+    except OSError:
+        layout = None  # the worker reports it, as a one-process run would
+    ranges = layout.ranges() if layout else [(0, None)]
+    boundaries = [None, *layout.boundaries] if layout else [None]
+    kinds = [b.kind for b in layout.boundaries] + [None] if layout else [None]
+    sha256 = layout.sha256 if layout else ""
+    return [
+        PieceTask(path, name, number, start, end, boundary, kinds[number], sha256, len(ranges), segments)
+        for number, ((start, end), boundary) in enumerate(zip(ranges, boundaries, strict=True))
+    ]

@@ -49,8 +49,13 @@ def _started_right(result: PieceResult) -> bool:
 class Merger:
     """Writes piece results in file order and keeps each file's totals; ``worst`` is the exit code."""
 
-    def __init__(self, sink: Sink, engine: RuleEngine, progress: Progress | None = None) -> None:
+    def __init__(
+        self, sink: Sink, engine: RuleEngine, progress: Progress | None = None, *, quiet: bool = False
+    ) -> None:
+        """``quiet``: no ``scrubber: error:`` line on stderr for an unreadable file (a Spark executor
+        merges; the driver prints those lines once, from the ``files`` table)."""
         self.sink = sink
+        self.quiet = quiet
         self.engine = engine
         self.progress = progress
         self.worst = EXIT_ACCEPTED
@@ -64,7 +69,8 @@ class Merger:
         if task.number == 0:
             self.finish_file()
             if result.error is not None:
-                print(f"scrubber: error: {task.name}: {result.error}", file=sys.stderr)
+                if not self.quiet:
+                    print(f"scrubber: error: {task.name}: {result.error}", file=sys.stderr)
                 self.sink.unreadable(task.name, result.error)
                 self.worst = max(self.worst, EXIT_UNREADABLE)
                 self._unreadable = True

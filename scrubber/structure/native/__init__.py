@@ -2,7 +2,8 @@
 
 from scrubber.structure.native.grammar import load_grammar
 from scrubber.structure.native.pieces import check_in_pieces, merge_pieces
-from scrubber.structure.native.validator import NativeValidator, PieceSummary, ValidatorState, warm_up
+from scrubber.structure.native.tables import warm_up
+from scrubber.structure.native.validator import NativeValidator, PieceSummary, ValidatorState
 
 __all__ = [
     "NativeValidator",

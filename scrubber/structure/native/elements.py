@@ -58,11 +58,14 @@ class ElementChecker:
         self._memo: dict[tuple[int, str, tuple[str, ...]], tuple[Problem, ...]] = {}
         self.fast: dict[int, Callable[[list[str], str], bool]] = {}  # node -> generated test
 
-    def check(self, node: Node, elements: list[str], component: str) -> tuple[Problem, ...]:
+    def fast_for(self, node: Node) -> Callable[[list[str], str], bool]:
         fast = self.fast.get(node.index)
         if fast is None:
             fast = self.fast[node.index] = build(node)
-        if fast(elements, component):
+        return fast
+
+    def check(self, node: Node, elements: list[str], component: str) -> tuple[Problem, ...]:
+        if self.fast_for(node)(elements, component):
             return ()
         key = (node.index, component, tuple(elements))
         found = self._memo.get(key)

@@ -25,7 +25,7 @@ from scrubber.x12.segment import Segment
 _SEG_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")
 ENVELOPE = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
 _SPECIAL = ENVELOPE | {"HL", "CLM", "LX"}  # segments the bookkeeping looks into
-_GOOD_IDS: set[str] = set()  # segment ids seen to be well formed (a cache of the id check)
+GOOD_IDS: set[str] = set()  # segment ids seen to be well formed (a cache of the id check)
 PLAIN_IDS: set[str] = set()  # of those, the ones the bookkeeping does not look into (only counts)
 
 _NO_ERRORS: list = []  # shared, never appended to
@@ -154,7 +154,7 @@ def parse_segment(state: EnvelopeState, segment: Segment) -> tuple[list[str], li
     component = segment.delimiters.component
     first = elements[1] if len(elements) > 1 else ""
     if (
-        seg_id in _GOOD_IDS
+        seg_id in GOOD_IDS
         and elements[-1]
         and first
         and (component not in first or first.replace(component, ""))
@@ -234,7 +234,7 @@ def _odd_segment(segment: Segment) -> tuple[list[ReaderError], list[str]]:
     if not _SEG_ID.match(seg_id):
         errors.append(("seg", "1", f'Segment identifier "{seg_id}" is invalid', True))
     elif seg_id[:1] != " ":
-        _GOOD_IDS.add(seg_id)
+        GOOD_IDS.add(seg_id)
         if seg_id not in _SPECIAL:
             PLAIN_IDS.add(seg_id)
     return errors, elements

@@ -108,3 +108,18 @@ def other_maps() -> dict[tuple[str | None, str | None, str | None], str]:
             for item in version.iterfind("map"):
                 _MAPS[(version.get("icvn"), item.get("vriic"), item.get("fic"))] = item.text or ""
     return _MAPS
+
+
+def route(seg_id: str, plain: bool, kept: bool,
+          qualifiers: dict[str, tuple[tuple[int, int], ...]]) -> tuple[bool, int, int] | None:
+    """How the validator's common case reads a segment id: (plain: no bookkeeping, qualifier
+    element or -1, 1 when the qualifier is component 1). None for ids it leaves to the full path
+    (envelopes, ids not yet seen well formed, several qualifiers)."""
+    if not plain and not kept:
+        return None
+    places = qualifiers.get(seg_id)
+    if places is None:
+        return (plain, -1, 0)
+    if len(places) == 1 and places[0][1] <= 1:
+        return (plain, *places[0])
+    return None

@@ -21,8 +21,9 @@ from typing import Any
 
 from scrubber.structure.issues import StructureIssue
 from scrubber.structure.native.acklog import AckLog
-from scrubber.structure.native.elements import ElementChecker, Problem, element_value
+from scrubber.structure.native.elements import Problem, element_value
 from scrubber.structure.native.envelope import (
+    GOOD_IDS,
     PLAIN_IDS,
     Deferred,
     EnvelopeFacts,
@@ -33,7 +34,7 @@ from scrubber.structure.native.envelope import (
     parse_segment,
     trailers_missing,
 )
-from scrubber.structure.native.grammar import MAXINT, SEGMENT, Grammar, Node, load_grammar
+from scrubber.structure.native.grammar import MAXINT, Grammar, Node, load_grammar
 from scrubber.structure.native.matching import (
     counter_limits,
     first_open,
@@ -42,14 +43,17 @@ from scrubber.structure.native.matching import (
     other_maps,
     qualifier,
     relevant_counters,
+    route,
     value_at,
 )
-from scrubber.structure.native.walk import MapWalk, WalkError
+from scrubber.structure.native.tables import shared
+from scrubber.structure.native.walk import WalkError
 from scrubber.x12.segment import Segment
 
 MAX_ISSUES = 10_000  # per file, as the pyx12 adapter keeps
 _NONE: tuple[StructureIssue, ...] = ()
 _TRAILERS = frozenset({"IEA", "GE", "SE"})
+_KEPT = frozenset({"HL", "CLM", "LX"})  # bookkept segments that take the common path (feed) too
 _NO_WALK_ERRORS: list[WalkError] = []  # shared, never appended to
 _NO_READER_ERRORS: list[ReaderError] = []  # shared, never appended to
 # A stand-in for the segment that opens the next piece, to learn what it will find (state_key).
@@ -92,7 +96,7 @@ class NativeValidator:
     def __init__(self, grammar: Grammar | None = None, *, max_issues: int = MAX_ISSUES) -> None:
         self.grammar = grammar or load_grammar()
         self.nodes: list[Node] = self.grammar.nodes
-        self._walk, self._checker = _shared(self.grammar)
+        self._walk, self._checker = shared(self.grammar)
         self.state = ValidatorState(self.grammar.control_isa)
         self.ack = AckLog()
         self.issues_seen = 0
@@ -110,6 +114,8 @@ class NativeValidator:
         self._counter_max = counter_limits(self.nodes)
         self._relevant: dict[int, tuple[int, ...]] = {}
         self._plans = self._walk.plans
+        self._steps = self._walk.steps
+        self._routes: dict[str, tuple[bool, int, int]] = {}
         self._fast = self._checker.fast
 
     # -- the stream ---------------------------------------------------------------------------
@@ -119,12 +125,54 @@ class NativeValidator:
         state = self.state
         if state.stopped:
             return _NONE
-        try:
-            self._segment(segment, state)
-        except StopCheck as error:
-            state.stopped = True
-            self._issue("engine", "stopped", f"the TR3 check stopped here ({error})", segment, loop="")
-            self.ack.broken = True
+        elements = segment.elements
+        seg_id = elements[0]
+        route = self._routes.get(seg_id) or self._route(seg_id)
+        step = None
+        if route is not None and not self._first_pending:  # the common case, in one place
+            component = segment.delimiters.component
+            first = elements[1] if len(elements) > 1 else ""
+            if elements[-1] and first and (component not in first or first.replace(component, "")):
+                position = route[1]
+                if position < 0:
+                    step = self._steps.get((state.node, seg_id))
+                elif position < len(elements):
+                    value = elements[position]
+                    if route[2]:
+                        step = self._steps.get((state.node, (seg_id, value.partition(component)[0])))
+                    elif component not in value:
+                        step = self._steps.get((state.node, (seg_id, value)))
+        if step is not None and step[0](state.counts):
+            # the walk is applied (quick found nothing to say): what _segment does then
+            envelope = state.envelope
+            if route[0]:
+                envelope.seg_count.value += 1
+                errors = _NO_READER_ERRORS
+            else:  # HL, CLM, LX: the bookkeeping (it does not read the counts the walk changed)
+                _same, errors = parse_segment(envelope, segment)
+            _quick, target, loop, fast = step
+            state.node = target
+            state.loop = loop
+            ack = self.ack
+            ack._cursor, ack._cursor_added = (seg_id, envelope.seg_count.value, loop), False
+            if self._first_found is None and not self._silent:
+                self._first_found = (segment, loop)
+            if errors or state.pending:
+                self._handle([*state.pending, *((error, segment) for error in errors)], segment)
+                state.pending = []
+            if envelope.deferred:
+                self._place_deferred(segment, state)
+            if not fast(elements, component):
+                problems = self._checker.check(self.nodes[target], elements, component)
+                if problems:
+                    self._elements(problems, segment)
+        else:
+            try:
+                self._segment(segment, state)
+            except StopCheck as error:
+                state.stopped = True
+                self._issue("engine", "stopped", f"the TR3 check stopped here ({error})", segment, loop="")
+                self.ack.broken = True
         state.previous = segment
         out = self._out
         if out:
@@ -156,6 +204,13 @@ class NativeValidator:
         return found
 
     # -- one segment ----------------------------------------------------------------------------
+
+    def _route(self, seg_id: str) -> tuple[bool, int, int] | None:
+        """How :meth:`feed`'s common case reads a segment id (see :func:`.matching.route`)."""
+        found = route(seg_id, seg_id in PLAIN_IDS, seg_id in _KEPT and seg_id in GOOD_IDS, self._qualifiers)
+        if found is not None:
+            self._routes[seg_id] = found
+        return found
 
     def _segment(self, segment: Segment, state: ValidatorState) -> None:
         elements = segment.elements
@@ -199,6 +254,12 @@ class NativeValidator:
             if plan is None:
                 plan = self._walk.plan(start, signature, lambda: matcher(seg_id, elements, component))
             quick = plan.quick
+            if quick is not None and (seg_id in PLAIN_IDS or seg_id in _KEPT) and plan.target >= 0:
+                steps = self._steps
+                if (start, signature) not in steps:
+                    target = plan.target
+                    steps[(start, signature)] = (quick, target, self.nodes[target].loop_id,
+                                                 self._checker.fast_for(self.nodes[target]))
             if quick is not None and quick(state.counts):
                 walk_errors = _NO_WALK_ERRORS
             else:
@@ -435,28 +496,3 @@ class NativeValidator:
         for code, message, charge, _ik3, _new in self._walk.run(plan, counts, elements[0], state.node, elements, ":"):
             if charge:
                 self._issue("seg", code, f"{message} after this segment", state.previous, loop=loop)
-
-
-_SHARED: dict[int, tuple[Grammar, MapWalk, ElementChecker]] = {}
-
-
-def _shared(grammar: Grammar) -> tuple[MapWalk, ElementChecker]:
-    """Walk plans and element checks (generated code, memos) are pure functions of the grammar:
-    every validator of a process shares them, so a new file or piece starts warm."""
-    found = _SHARED.get(id(grammar))
-    if found is None or found[0] is not grammar:
-        found = _SHARED[id(grammar)] = (grammar, MapWalk(grammar), ElementChecker())
-    return found[1], found[2]
-
-
-def warm_up(*, every_node: bool = False) -> None:
-    """Load the grammar (and with ``every_node`` generate every segment's fast test) now, e.g.
-    before worker processes fork, so that they share it."""
-    grammar = load_grammar()
-    _walk, checker = _shared(grammar)
-    if every_node:
-        from scrubber.structure.native.fastpath import build
-
-        for node in grammar.nodes:
-            if node.kind == SEGMENT and node.index not in checker.fast:
-                checker.fast[node.index] = build(node)

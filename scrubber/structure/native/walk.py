@@ -89,6 +89,9 @@ class MapWalk:
         self.grammar = grammar
         self.nodes = grammar.nodes
         self.plans: dict[tuple[int, object], Plan] = {}
+        # (start, signature) -> (quick, target, target's loop, target's fast element test): what
+        # the validator's common case needs of a plan, in one lookup (see NativeValidator.feed)
+        self.steps: dict[tuple[int, object], tuple[Callable[[dict[int, int]], bool], int, str, Callable]] = {}
 
     def plan(self, start: int, signature: object, matcher: Callable[[], Callable[[Node], bool]]) -> Plan:
         """The plan for a segment of this signature at ``start`` (``matcher`` makes the segment's
@@ -98,6 +101,7 @@ class MapWalk:
         if found is None:
             if len(self.plans) >= PLAN_LIMIT:
                 self.plans.clear()
+                self.steps.clear()
             plan = _Planner(self.nodes, matcher()).walk(start)
             found = self.plans[key] = Plan(plan.target, plan.ops, _quick(plan.ops))
         return found

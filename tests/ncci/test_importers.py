@@ -70,6 +70,17 @@ def test_mue_csv_with_a_multiline_quoted_preamble_takes_the_indicator_digit() ->
     assert report.bad_rows == 1  # J9999 with a non-numeric value
 
 
+def test_a_superscript_digit_in_an_mue_value_is_a_bad_row(tmp_path: Path) -> None:
+    """'²'.isdigit() is true but int('²') raises: the row is bad, the import goes on."""
+    table = tmp_path / "mue.csv"
+    text = MUE_CSV.read_text(encoding="utf-8").replace("22222,2,", "22222,\u00b2,")
+    table.write_text(text, encoding="utf-8")
+    report = ImportReport(file="mue")
+
+    assert {e.code for e in parse_mue(table, report)} == {"11111", "33333"}
+    assert report.bad_rows == 2
+
+
 def test_mue_table_of_another_setting_is_refused(tmp_path: Path) -> None:
     other = tmp_path / "opps.csv"
     other.write_text(

@@ -29,7 +29,7 @@ _OTHER_SETTINGS = ("outpatient hospital", "dme supplier", "facility")
 def _edit(cells: list[str], columns: dict[str, int]) -> MueEdit | None:
     get = {name: cells[index] if index < len(cells) else "" for name, index in columns.items()}
     code, value, mai = get["code"].upper(), get["value"], get["mai"][:1]
-    if not _CODE.match(code) or not value.isdigit() or mai not in ("1", "2", "3"):
+    if not _CODE.match(code) or not (value.isascii() and value.isdigit()) or mai not in ("1", "2", "3"):
         return None
     return MueEdit(code, int(value), int(mai), get["rationale"])
 

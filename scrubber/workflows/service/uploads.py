@@ -53,7 +53,7 @@ async def spool_body(request: Request, directory: Path, limit: int) -> Upload:
     """Write the request body to a new owner-only file in ``directory``."""
     check_media_type(request.headers.get("content-type"))
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
     fd, name = tempfile.mkstemp(prefix="body-", suffix=".x12", dir=directory)  # mode 0600
     digest = hashlib.sha256()

@@ -40,7 +40,7 @@ class YearFiles:
 
 
 def _year_of(name: str, tabular: Tabular | None = None) -> int | None:
-    if tabular is not None and tabular.version.isdigit():
+    if tabular is not None and tabular.version.isascii() and tabular.version.isdigit():
         return int(tabular.version)
     match = _YEAR.search(name)
     return int(match.group(1)) if match else None

@@ -58,9 +58,14 @@ class Measurement:
 
 
 def _help(checkout: Path) -> str:
-    return subprocess.run(
-        [sys.executable, "-m", "scrubber", "check", "--help"], capture_output=True, text=True, check=False, cwd=checkout
-    ).stdout
+    """``scrubber check --help`` of a checkout; one from before ``python -m scrubber`` is asked through scrubber.cli."""
+    for command in (["-m", "scrubber"], ["-c", "from scrubber.cli import main; main()"]):
+        done = subprocess.run(
+            [sys.executable, *command, "check", "--help"], capture_output=True, text=True, check=False, cwd=checkout
+        )
+        if done.returncode == 0:
+            return done.stdout
+    return ""
 
 
 def structure_modes(help_text: str) -> list[tuple[str, tuple[str, ...], bool]]:

@@ -152,9 +152,11 @@ class SegmentReader:
         return self._last_odd < self.bytes_read - len(buffer)
 
     def __iter__(self) -> Iterator[Segment]:
-        return chain.from_iterable(self._batches())
+        return chain.from_iterable(self.batches())
 
-    def _batches(self) -> Iterator[list[Segment]]:
+    def batches(self) -> Iterator[list[Segment]]:
+        """The segments in the batches they are split in (a whole chunk on the hot path, else one
+        by one): for a consumer that does better with a run of segments at a time."""
         buffer = self._read()
         cursor = self.cursor
         last: Delimiters | None = None  # the delimiters of the interchange read last

@@ -15,7 +15,7 @@ only the whole file can settle (:mod:`.pieces`).
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,58 +122,76 @@ class NativeValidator:
 
     def feed(self, segment: Segment) -> list[StructureIssue] | tuple[StructureIssue, ...]:
         """Check one segment; return the issues now known (all of them for segments up to this one)."""
+        return self.feed_batch((segment,))
+
+    def feed_batch(self, segments: Sequence[Segment]) -> list[StructureIssue] | tuple[StructureIssue, ...]:
+        """Check a run of segments in file order; return the issues now known (as :meth:`feed`).
+
+        The common case (a well-formed segment the cached step places with nothing to say) runs
+        here with the state in local names; anything else takes :meth:`_segment`.
+        """
         state = self.state
-        if state.stopped:
-            return _NONE
-        elements = segment.elements
-        seg_id = elements[0]
-        route = self._routes.get(seg_id) or self._route(seg_id)
-        step = None
-        if route is not None and not self._first_pending:  # the common case, in one place
-            component = segment.delimiters.component
-            first = elements[1] if len(elements) > 1 else ""
-            if elements[-1] and first and (component not in first or first.replace(component, "")):
-                position = route[1]
-                if position < 0:
-                    step = self._steps.get((state.node, seg_id))
-                elif position < len(elements):
-                    value = elements[position]
-                    if route[2]:
-                        step = self._steps.get((state.node, (seg_id, value.partition(component)[0])))
-                    elif component not in value:
-                        step = self._steps.get((state.node, (seg_id, value)))
-        if step is not None and step[0](state.counts):
-            # the walk is applied (quick found nothing to say): what _segment does then
-            envelope = state.envelope
-            if route[0]:
-                envelope.seg_count.value += 1
-                errors = _NO_READER_ERRORS
-            else:  # HL, CLM, LX: the bookkeeping (it does not read the counts the walk changed)
-                _same, errors = parse_segment(envelope, segment)
-            _quick, target, loop, fast = step
-            state.node = target
-            state.loop = loop
-            ack = self.ack
-            ack._cursor, ack._cursor_added = (seg_id, envelope.seg_count.value, loop), False
-            if self._first_found is None and not self._silent:
-                self._first_found = (segment, loop)
-            if errors or state.pending:
-                self._handle([*state.pending, *((error, segment) for error in errors)], segment)
-                state.pending = []
-            if envelope.deferred:
-                self._place_deferred(segment, state)
-            if not fast(elements, component):
-                problems = self._checker.check(self.nodes[target], elements, component)
-                if problems:
-                    self._elements(problems, segment)
-        else:
-            try:
-                self._segment(segment, state)
-            except StopCheck as error:
-                state.stopped = True
-                self._issue("engine", "stopped", f"the TR3 check stopped here ({error})", segment, loop="")
-                self.ack.broken = True
-        state.previous = segment
+        routes, steps, checker, nodes = self._routes, self._steps, self._checker, self.nodes
+        counts, envelope, ack = state.counts, state.envelope, self.ack
+        careful = self._first_pending or state.stopped
+        untracked = self._first_found is None and not self._silent
+        previous = state.previous
+        for segment in segments:
+            elements = segment.elements
+            seg_id = elements[0]
+            route = routes.get(seg_id) or self._route(seg_id)
+            step = None
+            if route is not None and not careful:
+                component = segment.delimiters.component
+                first = elements[1] if len(elements) > 1 else ""
+                if elements[-1] and first and (component not in first or first.replace(component, "")):
+                    position = route[1]
+                    if position < 0:
+                        step = steps.get((state.node, seg_id))
+                    elif position < len(elements):
+                        value = elements[position]
+                        if route[2]:
+                            step = steps.get((state.node, (seg_id, value.partition(component)[0])))
+                        elif component not in value:
+                            step = steps.get((state.node, (seg_id, value)))
+            if step is not None and step[0](counts):
+                # the walk is applied (quick found nothing to say): what _segment does then
+                if route[0]:
+                    envelope.seg_count.value += 1
+                    errors = _NO_READER_ERRORS
+                else:  # HL, CLM, LX: the bookkeeping (it does not read the counts the walk changed)
+                    _same, errors = parse_segment(envelope, segment)
+                _quick, target, loop, fast = step
+                state.node = target
+                state.loop = loop
+                ack._cursor, ack._cursor_added = (seg_id, envelope.seg_count.value, loop), False
+                if untracked:
+                    self._first_found, untracked = (segment, loop), False
+                if errors or state.pending:
+                    self._handle([*state.pending, *((error, segment) for error in errors)], segment)
+                    state.pending = []
+                if envelope.deferred:
+                    self._place_deferred(segment, state)
+                if not fast(elements, component):
+                    problems = checker.check(nodes[target], elements, component)
+                    if problems:
+                        self._elements(problems, segment)
+            elif state.stopped:
+                break
+            else:
+                state.previous = previous
+                try:
+                    self._segment(segment, state)
+                except StopCheck as error:
+                    state.stopped = True
+                    self._issue("engine", "stopped", f"the TR3 check stopped here ({error})", segment, loop="")
+                    ack.broken = True
+                    previous = segment
+                    break
+                careful = self._first_pending
+                untracked = self._first_found is None and not self._silent
+            previous = segment
+        state.previous = previous
         out = self._out
         if out:
             self._out = []
@@ -198,8 +216,7 @@ class NativeValidator:
     def check(self, segments: Iterable[Segment]) -> list[StructureIssue]:
         """All issues of a whole stream (a convenience for tests and tools)."""
         found: list[StructureIssue] = []
-        for segment in segments:
-            found.extend(self.feed(segment))
+        found.extend(self.feed_batch(list(segments)))
         found.extend(self.finish())
         return found
 
@@ -421,8 +438,7 @@ class NativeValidator:
         without output, then enter piece mode: what came before the context is unknown."""
         self._silent = True
         try:
-            for segment in segments:
-                self.feed(segment)
+            self.feed_batch(list(segments))
         finally:
             self._silent = False
         self.enter_piece(kind, hl_count=hl_count)

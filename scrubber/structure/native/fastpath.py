@@ -170,16 +170,23 @@ def build(node: Node) -> FastCheck:
 
 
 def _syntax_function(w: _Writer, node: Node) -> None:
-    """``_syntax(e, n, c)``: the node's P/R/E/C/L rules (an element counts when any component has data)."""
+    """``_syntax(e, n, c)``: the node's P/R/E/C/L rules (an element counts when any component has data).
+
+    Only called once every element passed, so a simple element holds no component separator
+    there: it counts when it is not empty; a composite when it has more than separators.
+    """
     w.emit(0, "def _syntax(e, n, c):")
     for kind, positions in node.syntax:
         if len(positions) < 2:
             w.emit(1, "return False")
             continue
-        flags = [f"(n > {p} and bool(e[{p}].replace(c, '')))" for p in positions]
+        flags = [_given(node, p) for p in positions]
+        if kind == "P" and len(flags) == 2:
+            w.emit(1, f"if {flags[0]} != {flags[1]}: return False")
+            continue
         w.emit(1, f"k = [{', '.join(flags)}]")
         if kind == "P":
-            w.emit(1, "if 0 < sum(k) < len(k): return False")
+            w.emit(1, "if any(k) and not all(k): return False")
         elif kind == "R":
             w.emit(1, "if not any(k): return False")
         elif kind == "E":
@@ -189,6 +196,13 @@ def _syntax_function(w: _Writer, node: Node) -> None:
         elif kind == "L":
             w.emit(1, "if k[0] and not any(k[1:]): return False")
     w.emit(1, "return True")
+
+
+def _given(node: Node, position: int) -> str:
+    """Whether element ``position`` has data, as an expression (see :func:`_syntax_function`)."""
+    composite = position <= len(node.elements) and isinstance(node.elements[position - 1], CompositeSpec)
+    value = f"e[{position}].replace(c, '')" if composite else f"e[{position}]"
+    return f"(n > {position} and {value} != '')"
 
 
 def _composite_code(w: _Writer, spec: CompositeSpec, depth: int) -> None:

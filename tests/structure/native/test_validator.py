@@ -55,6 +55,30 @@ def test_every_issue_is_returned_by_the_time_the_next_segment_is_fed(number):
         assert issue.segment is segments[-1]
 
 
+@pytest.mark.parametrize("number", range(3, 260, 11))
+def test_a_run_of_segments_fed_at_once_gets_what_they_get_one_by_one(number):
+    """The pipeline hands the validator the reader's batches; cut anywhere, the issues are those
+    of a segment-by-segment feed, in the same order (a stopped check included)."""
+    segments = segments_of(mutant(12, number).data)
+    one_by_one = NativeValidator()
+    expected = [i for s in segments for i in one_by_one.feed(s)] + one_by_one.finish()
+    cut = len(segments) * (number % 5 + 1) // 6
+    batched = NativeValidator()
+    found = [*batched.feed_batch(segments[:cut]), *batched.feed_batch(segments[cut:]), *batched.finish()]
+    assert _described(found) == _described(expected) and [key(i) for i in found] == [key(i) for i in expected]
+    assert batched.ack.broken == one_by_one.ack.broken
+
+
+def test_a_check_that_stops_inside_a_batch_ignores_the_rest_of_it():
+    data = EXAMPLE.replace(b"~GS*", b"~ISA*00~GS*", 1)  # an ISA of 2 elements: pyx12 stops reading there
+    segments = segments_of(data)
+    one_by_one, batched = NativeValidator(), NativeValidator()
+    expected = [i for s in segments for i in one_by_one.feed(s)] + one_by_one.finish()
+    found = [*batched.feed_batch(segments), *batched.finish()]
+    assert [i.code for i in found] == [i.code for i in expected] and found[-1].code == "stopped"
+    assert batched.state.stopped and batched.ack.broken
+
+
 def _broken_inputs() -> dict[str, bytes]:
     isa, rest = EXAMPLE[:106], EXAMPLE[106:]
     return {

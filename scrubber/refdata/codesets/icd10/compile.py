@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from scrubber.refdata.codesets.icd10.codes import looks_like_icd10, normalize
 from scrubber.refdata.codesets.icd10.flags import CodeFlag, mce_flags
 from scrubber.refdata.codesets.icd10.ranges import parse_note
@@ -173,7 +175,7 @@ def write_data(data: dict[str, Any], path: Path) -> None:
 
 def read_data(path: Path) -> dict[str, Any]:
     with gzip.open(path, "rb") as fh:
-        data = json.loads(fh.read())
-    if data.get("schema") != SCHEMA:
+        data = msgspec.json.decode(fh.read())  # a third faster than json.loads: every process start pays it
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise ValueError(f"{path}: not an ICD-10-CM data file of schema {SCHEMA}")
     return data

@@ -24,7 +24,8 @@ from scrubber.x12.segment import Segment
 
 _SEG_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")
 ENVELOPE = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
-_SPECIAL = ENVELOPE | {"HL", "CLM", "LX"}  # segments the bookkeeping looks into
+_COUNTED = frozenset({"HL", "CLM", "LX"})  # HL numbers and parents, service line numbers (see counted)
+_SPECIAL = ENVELOPE | _COUNTED  # segments the bookkeeping looks into
 GOOD_IDS: set[str] = set()  # segment ids seen to be well formed (a cache of the id check)
 PLAIN_IDS: set[str] = set()  # of those, the ones the bookkeeping does not look into (only counts)
 
@@ -164,9 +165,12 @@ def parse_segment(state: EnvelopeState, segment: Segment) -> tuple[list[str], li
         errors, elements = _odd_segment(segment)
         seg_id = elements[0]
 
-    if seg_id not in _SPECIAL or (not state.check_lx and (seg_id == "CLM" or seg_id == "LX")):
+    if seg_id not in _SPECIAL:
         state.seg_count.value += 1
         return elements, errors
+    if seg_id in _COUNTED:
+        found = counted(state, seg_id, elements, component, segment)
+        return elements, (errors + found if errors and found else errors or found)
     errors = [] if errors is _NO_ERRORS else errors
     isa = seg_id == "ISA"
 
@@ -193,19 +197,6 @@ def parse_segment(state: EnvelopeState, segment: Segment) -> tuple[list[str], li
         state.st_count.value += 1
         state.loops.append(("ST", value(2)))
         state.seg_count.set(1)
-    elif seg_id == "HL":
-        _hl(state, value(1), value(2), segment, errors)
-    elif state.check_lx and seg_id == "CLM":
-        state.lx_count.set(0)
-    elif state.check_lx and seg_id == "LX":
-        state.lx_count.value += 1
-        number = value(1)
-        if not state.lx_count.known:
-            state.deferred.append(Deferred("lx", segment, number, state.lx_count.value))
-        elif number != str(state.lx_count.value):
-            errors.append(("seg", "LX", lx_message(number, state.lx_count.value), False))
-    if seg_id not in ENVELOPE:
-        state.seg_count.value += 1
     if seg_id == "IEA":
         _close(state, "ISA", value, segment, errors)
     elif seg_id == "GE":
@@ -213,6 +204,34 @@ def parse_segment(state: EnvelopeState, segment: Segment) -> tuple[list[str], li
     elif seg_id == "SE":
         _close(state, "ST", value, segment, errors)
     return elements, errors
+
+
+def counted(
+    state: EnvelopeState, seg_id: str, elements: list[str], component: str, segment: Segment
+) -> list[ReaderError]:
+    """The bookkeeping of an HL (numbers and parents), CLM and LX (service line numbers) whose form
+    is already known to be good: what :func:`parse_segment` does for them, called directly by the
+    validator's common path."""
+    errors: list[ReaderError] = _NO_ERRORS
+    if seg_id == "HL":
+        errors = []
+        size = len(elements)
+        _hl(state, element_value(elements[1], component) if size > 1 else None,
+            element_value(elements[2], component) if size > 2 else None, segment, errors)
+    elif not state.check_lx:
+        pass
+    elif seg_id == "CLM":
+        state.lx_count.set(0)
+    else:  # LX
+        counter = state.lx_count
+        counter.value += 1
+        number = element_value(elements[1], component) if len(elements) > 1 else None
+        if not counter.known:
+            state.deferred.append(Deferred("lx", segment, number, counter.value))
+        elif number != str(counter.value):
+            errors = [("seg", "LX", lx_message(number, counter.value), False)]
+    state.seg_count.value += 1
+    return errors
 
 
 def _odd_segment(segment: Segment) -> tuple[list[ReaderError], list[str]]:

@@ -31,6 +31,7 @@ from scrubber.structure.native.envelope import (
     ReaderError,
     StopCheck,
     as_int,
+    counted,
     parse_segment,
     trailers_missing,
 )
@@ -47,7 +48,7 @@ from scrubber.structure.native.matching import (
     value_at,
 )
 from scrubber.structure.native.tables import shared
-from scrubber.structure.native.walk import WalkError
+from scrubber.structure.native.walk import Plan, WalkError
 from scrubber.x12.segment import Segment
 
 MAX_ISSUES = 10_000  # per file, as the pyx12 adapter keeps
@@ -160,7 +161,7 @@ class NativeValidator:
                     envelope.seg_count.value += 1
                     errors = _NO_READER_ERRORS
                 else:  # HL, CLM, LX: the bookkeeping (it does not read the counts the walk changed)
-                    _same, errors = parse_segment(envelope, segment)
+                    errors = counted(envelope, seg_id, elements, component, segment)
                 _quick, target, loop, fast = step
                 state.node = target
                 state.loop = loop
@@ -215,10 +216,7 @@ class NativeValidator:
 
     def check(self, segments: Iterable[Segment]) -> list[StructureIssue]:
         """All issues of a whole stream (a convenience for tests and tools)."""
-        found: list[StructureIssue] = []
-        found.extend(self.feed_batch(list(segments)))
-        found.extend(self.finish())
-        return found
+        return [*self.feed_batch(list(segments)), *self.finish()]
 
     # -- one segment ----------------------------------------------------------------------------
 
@@ -230,21 +228,11 @@ class NativeValidator:
         return found
 
     def _segment(self, segment: Segment, state: ValidatorState) -> None:
-        elements = segment.elements
-        seg_id = elements[0]
+        """Anything the common case of :meth:`feed_batch` does not take: odd forms, envelopes, a
+        piece's first segment, a walk with something to say."""
         component = segment.delimiters.component
-        first = elements[1] if len(elements) > 1 else ""
-        if (  # the common case, as parse_segment's first test: a plain, well-formed segment
-            seg_id in PLAIN_IDS
-            and elements[-1]
-            and first
-            and (component not in first or first.replace(component, ""))
-        ):
-            state.envelope.seg_count.value += 1
-            errors: list[ReaderError] = _NO_READER_ERRORS
-        else:
-            elements, errors = parse_segment(state.envelope, segment)
-            seg_id = elements[0]
+        elements, errors = parse_segment(state.envelope, segment)
+        seg_id = elements[0]
         if self._first_pending:
             self._first_pending = False
             self._first_segment = segment
@@ -253,20 +241,7 @@ class NativeValidator:
             self._forced(seg_id, elements, segment, state)
         else:
             start = state.node
-            places = self._qualifiers.get(seg_id)
-            if places is None:
-                signature: object = seg_id
-            elif len(places) == 1:
-                position, part = places[0]
-                if part or position >= len(elements):
-                    signature = (seg_id, qualifier(elements, places[0], component))
-                else:
-                    value = elements[position]
-                    if component in value:
-                        value = element_value(value, component)
-                    signature = (seg_id, value)
-            else:
-                signature = (seg_id, *(qualifier(elements, place, component) for place in places))
+            signature = self._signature(seg_id, elements, component)
             plan = self._plans.get((start, signature))
             if plan is None:
                 plan = self._walk.plan(start, signature, lambda: matcher(seg_id, elements, component))
@@ -480,10 +455,7 @@ class NativeValidator:
         here: equal keys mean equal issues from that segment on (given the merge's deferred checks)."""
         state = self.state
         counts = dict(state.counts)
-        elements = _NEXT[kind]
-        signature = self._signature(elements[0], elements, ":")
-        plan = self._walk.plan(state.node, signature, lambda: matcher(elements[0], elements, ":"))
-        self._walk.run(plan, counts, elements[0], state.node, elements, ":")
+        plan, _errors = self._next_plan(kind, state, counts)
         node = plan.target if plan.target >= 0 else state.node
         limits = self._counter_max
         seen = tuple(
@@ -496,6 +468,14 @@ class NativeValidator:
         return (kind, node, seen, tuple(envelope.loops), envelope.check_lx, state.icvn, state.map_selected,
                 state.stopped, hl)
 
+    def _next_plan(self, kind: str, state: ValidatorState, counts: dict[int, int]) -> tuple[Plan, list[WalkError]]:
+        """The walk a segment opening the next piece (``st``/``hl``) would take from here, applied
+        to ``counts`` (a copy), and the errors it would find."""
+        elements = _NEXT[kind]
+        plan = self._walk.plan(state.node, self._signature(elements[0], elements, ":"),
+                               lambda: matcher(elements[0], elements, ":"))
+        return plan, self._walk.run(plan, counts, elements[0], state.node, elements, ":")
+
     def _relevant_counters(self, start: int) -> tuple[int, ...]:
         found = self._relevant.get(start)
         if found is None:
@@ -504,11 +484,8 @@ class NativeValidator:
 
     def _boundary(self, next_kind: str, state: ValidatorState) -> None:
         """End of a piece: report what the next piece's first segment finds missing before it."""
-        counts = dict(state.counts)
-        elements = _NEXT[next_kind]
-        signature = self._signature(elements[0], elements, ":")
-        plan = self._walk.plan(state.node, signature, lambda: matcher(elements[0], elements, ":"))
+        plan, errors = self._next_plan(next_kind, state, dict(state.counts))
         loop = self.nodes[plan.target].loop_id if plan.target >= 0 else state.loop
-        for code, message, charge, _ik3, _new in self._walk.run(plan, counts, elements[0], state.node, elements, ":"):
+        for code, message, charge, _ik3, _new in errors:
             if charge:
                 self._issue("seg", code, f"{message} after this segment", state.previous, loop=loop)

@@ -27,6 +27,9 @@ def serve_command(
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8837,
     workers: Annotated[int, typer.Option(min=0, help="Check processes (0: one per CPU).")] = 0,
     max_body_mb: Annotated[int, typer.Option(min=1, help="Largest request body, in MiB (413 above it).")] = 50,
+    max_waiting: Annotated[
+        int, typer.Option(min=0, help="Checks waiting for a busy worker before POST /v1/check answers 503 busy.")
+    ] = 256,
     config: Annotated[
         Path | None, typer.Option("--config", "-c", help="scrubber.toml (default: the usual locations).")
     ] = None,
@@ -53,6 +56,7 @@ def serve_command(
         port=port,
         workers=workers,
         max_body_bytes=max_body_mb * 1024 * 1024,
+        max_waiting=max_waiting,
         config=config,
         data_dir=data_dir,
         job_retention=job_retention_hours * 3600,

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from bench.files import ensure_file
 from bench.serving import Server
 from tests.conftest import ROOT
 
 DEMO = ROOT / "fixtures" / "examples" / "demo-claims.837"
 AS_OF = "2026-12-01"
+BIG_CLAIMS = 5000
 
 
 @pytest.fixture(scope="session")
@@ -30,6 +33,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def http(server: Server) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.url, timeout=120) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def big_file(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """BIG_CLAIMS generated claims (2 MB): a few seconds of work for one worker."""
+    return ensure_file(tmp_path_factory.mktemp("bench"), BIG_CLAIMS).path.read_bytes()
+
+
+def until(condition: Callable[[], object], timeout: float = 60.0, every: float = 0.1) -> None:
+    """Poll ``condition`` until it is true; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(every)
+    raise AssertionError("the condition did not come true in time")
 
 
 def assert_error(response: httpx.Response, status: int, code: str | None = None) -> dict:

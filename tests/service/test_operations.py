@@ -13,20 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench.files import ensure_file
 from bench.serving import Server
-from tests.service.conftest import DEMO, assert_error
+from tests.service.conftest import BIG_CLAIMS, DEMO, assert_error, until
 
 BODY = DEMO.read_bytes()
-
-
-def until(condition, timeout: float = 60.0, every: float = 0.1) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(every)
-    raise AssertionError("the condition did not come true in time")
 
 
 @pytest.fixture(scope="module")
@@ -39,12 +29,6 @@ def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield live
     finally:
         live.stop()
-
-
-@pytest.fixture(scope="module")
-def big_file(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    """5,000 generated claims (2 MB): a few seconds of work for one worker."""
-    return ensure_file(tmp_path_factory.mktemp("bench"), 5000).path.read_bytes()
 
 
 def status(server: Server, token: str) -> int:
@@ -107,7 +91,7 @@ def test_a_worker_killed_mid_request_is_replaced(ops: Server, big_file: bytes) -
     response = answer["big"]
     print(f"the request whose worker was killed: {response.status_code}")
     if response.status_code == 200:
-        assert response.json()["summary"]["claims"] == 5000
+        assert response.json()["summary"]["claims"] == BIG_CLAIMS
     else:
         assert_error(response, 503, "worker_lost")
     until(lambda: httpx.get(f"{ops.url}/readyz", timeout=30).status_code == 200)

@@ -69,7 +69,7 @@ def create_app(settings: ServiceSettings, *, log_level: str = "info") -> FastAPI
             settings.worker_count,
             str(settings.config) if settings.config else None,
             log_level,
-            max_pending=settings.max_pending,
+            max_waiting=settings.max_waiting,
             on_restart=service.metrics.worker_restarts.inc,
         )
         service.metrics.watch(lambda: pool.pending, lambda: 1.0 if pool.ready else 0.0)

@@ -40,13 +40,13 @@ class WorkerPool:
         config: str | None,
         log_level: str,
         *,
-        max_pending: int = 256,
+        max_waiting: int = 256,
         on_restart: Callable[[], None] | None = None,
     ) -> None:
         self.workers = workers
         self._config = config
         self._log_level = log_level
-        self._max_pending = max_pending
+        self._max_waiting = max_waiting
         self._on_restart = on_restart
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(PRELOAD)
@@ -82,8 +82,12 @@ class WorkerPool:
         log.info("pool.ready", workers=self.workers, processes=len(set(pids)), generation=self._generation)
 
     async def run(self, function: Callable[..., T], *args: Any, bounded: bool = True) -> T:
-        """Run ``function(*args)`` in a worker; 503 when too many wait (``bounded``) or the worker is lost twice."""
-        if bounded and self.pending >= self._max_pending:
+        """Run ``function(*args)`` in a worker; 503 when too many wait (``bounded``) or the worker is lost twice.
+
+        ``pending`` counts the checks in a worker and those waiting for one (jobs included); those
+        beyond ``workers`` are waiting, and a bounded check is refused once ``max_waiting`` are.
+        """
+        if bounded and self.pending - self.workers >= self._max_waiting:
             raise ApiError(503, "busy", "too many checks are waiting; try again shortly", retry_after=5)
         self.pending += 1
         try:

@@ -247,6 +247,6 @@ async def delete_job(request: Request, client: Authorized, job_id: str) -> Respo
     service = service_of(request)
     job = own_job(service, client, job_id)
     if job.status in ("queued", "running"):
-        raise ApiError(409, "not_finished", f"the job is {job.status}; delete it once it has finished")
+        raise ApiError(409, "not_finished", f"the job is {job.status}; delete it once it has finished", retry_after=1)
     service.jobs.delete(job)
     return Response(status_code=204)

@@ -28,7 +28,7 @@ class ServiceSettings:
     data_dir: Path | None = None  # None: default_data_dir()
     job_retention: float = DAY  # seconds a finished job's report is kept
     idempotency_window: float = DAY  # seconds an Idempotency-Key is honoured
-    max_pending: int = 256  # checks waiting for a worker before new ones get 503
+    max_waiting: int = 256  # checks waiting for a busy worker (jobs included) before a new check gets 503
     purge_every: float = 60.0  # seconds between sweeps of expired jobs
 
     @property

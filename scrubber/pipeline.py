@@ -195,6 +195,7 @@ def _checked(
         if found:
             add(found)
         yield from batch
+        del batch  # not held while the reader splits the next one
     add(check.finish(next_kind))
 
 

@@ -265,6 +265,7 @@ class SegmentReader:
                 batch, used, ended = _split_regular(parts, delimiters, cursor)
                 if batch:
                     yield batch
+                del batch  # not held while the next chunk is split
                 if ended:
                     stop: int | None = used
                 elif used < len(parts):  # a segment with spaces before it: the careful path takes the rest

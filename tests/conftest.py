@@ -1,4 +1,4 @@
-"""Shared fixtures: the bundled TR3 examples and a command-line runner."""
+"""Shared fixtures: the bundled TR3 examples, a command-line runner, and quick or slow parametrize cases."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,9 +16,31 @@ TR3_DIR = ROOT / "fixtures" / "tr3"
 TR3_FILES = sorted(TR3_DIR.glob("*.edi"))
 
 
-# The examples a quick run (-m "not slow") still takes through the whole CLI: a single claim, a
-# claim with coordination of benefits, and one with many lines and ambulance segments.
+# The examples a quick run (-m "not slow") still takes through the whole CLI (and other tests that
+# take a second or so per example): a single claim, a claim with coordination of benefits, and one
+# with several lines and ambulance segments. A test may choose fewer (see tr3_examples).
 QUICK_TR3 = {"commercial-health-insurance", "COB-claim-from-payer-a-to-payer-b-in-payer-to-payer", "ambulance"}
+
+
+def case(*values: object, id: str | None = None, quick: bool = True) -> Any:
+    """A parametrize case: in every run when ``quick``, else in the full suite only (marked slow).
+
+    For cases that cost a CLI run or more and check what a quick case beside them already checks,
+    with other data: a quick run (-m "not slow") keeps one or a few of them.
+    """
+    return pytest.param(*values, id=id, marks=() if quick else pytest.mark.slow)
+
+
+def slow(*values: object, id: str | None = None) -> Any:
+    """A parametrize case for the full suite only (see :func:`case`)."""
+    return case(*values, id=id, quick=False)
+
+
+def tr3_examples(*quick: str) -> list[Any]:
+    """The TR3 examples as parametrize cases for tests that take a second or so on each (most run
+    the CLI): the ``quick`` ones (default :data:`QUICK_TR3`) in every run, the rest in the full suite."""
+    keep = set(quick) or QUICK_TR3
+    return [case(p, id=p.stem, quick=p.stem in keep) for p in TR3_FILES]
 
 
 @pytest.fixture(params=TR3_FILES, ids=[p.stem for p in TR3_FILES])
@@ -25,11 +48,7 @@ def tr3_file(request: pytest.FixtureRequest) -> Path:
     return request.param
 
 
-@pytest.fixture(
-    params=[
-        pytest.param(p, marks=() if p.stem in QUICK_TR3 else pytest.mark.slow, id=p.stem) for p in TR3_FILES
-    ]
-)
+@pytest.fixture(params=tr3_examples())
 def tr3_cli_file(request: pytest.FixtureRequest) -> Path:
     """A TR3 example for tests that run the CLI (seconds each): the rest of the 16 run in the full suite."""
     return request.param

@@ -6,11 +6,14 @@ import json
 import stat
 from pathlib import Path
 
+import pytest
+
 from scrubber.findings import Finding, Location, Severity
 from scrubber.rules.catalogue import default_registry
 from scrubber.structure.pyx12_adapter import reference_check
 from scrubber.synthetic import ClaimSpec, LineSpec, render_837
 from scrubber.transaction.walker import read_claims
+from tests.conftest import run_cli, tr3_examples
 from tests.structure.broken import BROKEN_CLAIM, broken_text
 
 
@@ -48,8 +51,21 @@ def claim_ids(path: Path) -> list[str]:
     return [c.claim_id for c in read_claims(path.read_bytes())] if path.stat().st_size else []
 
 
-def test_tr3_example_outputs_validate_and_partition_the_claims(tr3_cli_file, tmp_path, cli):
-    report, out = run_outputs(cli, tmp_path, tr3_cli_file)
+@pytest.fixture(scope="module", params=tr3_examples("COB-claim-from-payer-a-to-payer-b-in-payer-to-payer"))
+def tr3_outputs(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict, dict[str, Path]]:
+    """(example, report, output paths) of one CLI run with every output, read by the two tests below.
+
+    Quick: the payer-to-payer COB example; the full suite takes every example.
+    """
+    source = request.param
+    report, out = run_outputs(run_cli, tmp_path_factory.mktemp(source.stem), source)
+    return source, report, out
+
+
+def test_tr3_example_outputs_validate_and_partition_the_claims(tr3_outputs):
+    tr3_cli_file, report, out = tr3_outputs
     input_valid, input_errors = reference_check(tr3_cli_file)
     by_status = {"accepted": [], "rejected": []}
     for claim in report["claims"]:
@@ -69,8 +85,8 @@ def test_tr3_example_outputs_validate_and_partition_the_claims(tr3_cli_file, tmp
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-def test_277ca_acknowledges_every_claim_with_trn02_echoing_clm01(tr3_cli_file, tmp_path, cli):
-    report, out = run_outputs(cli, tmp_path, tr3_cli_file)
+def test_277ca_acknowledges_every_claim_with_trn02_echoing_clm01(tr3_outputs):
+    _source, report, out = tr3_outputs
     ack = segments(out["ack277"])
     statuses: dict[str, list[str]] = {}
     current = None

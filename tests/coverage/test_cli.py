@@ -76,6 +76,7 @@ def test_import_status_show_then_check(cli, tmp_path: Path, home: dict, download
     assert checked.code == 0  # warnings and notes do not reject
 
 
+@pytest.mark.slow  # three CLI runs; test_rule.py judges only the configured payers quickly
 def test_configured_store_and_payers(cli, tmp_path: Path, home: dict, download: Path) -> None:
     store = tmp_path / "elsewhere" / "articles.sqlite3"
     assert cli("policies", "import", str(download), "--database", str(store), env=home).code == 0
@@ -94,6 +95,7 @@ def test_configured_store_and_payers(cli, tmp_path: Path, home: dict, download: 
     assert str(store) in status.stdout
 
 
+@pytest.mark.slow  # four CLI runs; tests/coverage/test_store.py checks a forked worker's store quickly
 def test_forked_workers_judge_like_one_process(cli, tmp_path: Path, home: dict, download: Path) -> None:
     assert cli("policies", "import", str(download), env=home).code == 0
     files = [str(claims_file(tmp_path, f"claims-{n}.837", DAY + dt.timedelta(days=n))) for n in range(3)]
@@ -112,6 +114,7 @@ def _one_line(stderr: str) -> str:
     return line
 
 
+@pytest.mark.slow  # three CLI runs; tests/coverage/test_import.py keeps the store on a failed import quickly
 def test_a_broken_download_is_one_line_exit_2_and_keeps_the_store(cli, tmp_path, home, download) -> None:
     assert cli("policies", "import", str(download), env=home).code == 0
     broken = write_download(

@@ -11,6 +11,8 @@ import random
 import re
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from tests.builders import build_claim
 from tests.icd10.conftest import leaves
 
@@ -28,6 +30,7 @@ def _excludes1_pairs(xml: bytes) -> list[tuple[str, str]]:
     return pairs
 
 
+@pytest.mark.slow  # parses the whole tabular XML; ICD004's cases and tests/icd10/test_rules.py run quickly
 def test_random_excludes1_pairs_from_the_tabular_are_flagged(check, tabular_xml_2026, code_list_2026):
     billable = sorted(leaves(code_list_2026))
     under = {}

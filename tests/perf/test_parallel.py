@@ -11,6 +11,7 @@ import pytest
 from scrubber.synthetic import random_claims, render_837
 from scrubber.workflows.check import CheckOptions, run_check
 from scrubber.workflows.parallel.planner import plan
+from tests.conftest import slow
 
 AS_OF = dt.date(2026, 11, 1)
 
@@ -47,7 +48,7 @@ def test_multi_st_file_is_split_at_transactions(multi_st: Path) -> None:
     assert {b.kind for b in layout.boundaries} == {"st"}
 
 
-@pytest.mark.parametrize("fmt", ["json", "text"])
+@pytest.mark.parametrize("fmt", ["json", slow("text")])
 def test_jobs_2_equals_jobs_1_on_a_multi_st_file(tmp_path: Path, multi_st: Path, fmt: str) -> None:
     assert _report(tmp_path, [multi_st], 2, fmt) == _report(tmp_path, [multi_st], 1, fmt)
 

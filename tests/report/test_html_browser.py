@@ -82,6 +82,7 @@ def _visible_claims(driver) -> list[str]:
     ]
 
 
+@pytest.mark.slow  # a browser start; the HTML itself is checked quickly (test_golden.py, test_reports.py)
 def test_html_report_in_chromium(browser, tmp_path, cli):
     page = _report(tmp_path, cli)
     browser.get(page.as_uri())

@@ -14,6 +14,7 @@ from scrubber.report.html import HtmlWriter
 from scrubber.report.text import TextWriter
 from scrubber.report.writers import writer_for
 from scrubber.workflows.api import Scrubber
+from tests.conftest import TR3_FILES, case
 from tests.structure.broken import BROKEN_CHARGE, BROKEN_CLAIM, broken_text, line_of
 
 
@@ -38,7 +39,17 @@ class _Tags(HTMLParser):
         self.tags.append((tag, dict(attrs)))
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "html"])
+# A quick run renders one example as HTML, the format with the most to check here (the CLI's JSON
+# of a TR3 example is in test_check_command.py, every example's text report in test_golden.py);
+# the full suite renders every example in every format.
+@pytest.mark.parametrize(
+    ("tr3_cli_file", "fmt"),
+    [
+        case(path, fmt, id=f"{path.stem}-{fmt}", quick=(path.stem, fmt) == ("ambulance", "html"))
+        for path in TR3_FILES
+        for fmt in ("text", "json", "html")
+    ],
+)
 def test_every_tr3_example_renders_in_every_format(tr3_cli_file, fmt, cli):
     result = cli("check", "--format", fmt, str(tr3_cli_file))
     assert result.code in (0, 1), result.stderr

@@ -13,7 +13,7 @@ import pytest
 
 from bench.serving import Server
 from scrubber.workflows.check import CheckOptions, run_check
-from tests.conftest import ROOT, TR3_FILES
+from tests.conftest import ROOT, TR3_FILES, slow
 from tests.service.conftest import AS_OF, DEMO
 from tests.test_golden import GOLDEN
 
@@ -99,7 +99,7 @@ def _masked(x12: bytes) -> str:
     return re.sub(r"(BHT\*[^*]*\*[^*]*\*[^*]*)\*\d{8}\*\d{4,8}", r"\1*D*T", text)
 
 
-@pytest.mark.parametrize(("ack", "option"), [("999", "--ack999"), ("277ca", "--ack277")])
+@pytest.mark.parametrize(("ack", "option"), [("999", "--ack999"), slow("277ca", "--ack277")])  # a CLI run each
 def test_acknowledgments_equal_the_cli_ones(
     ack: str, option: str, server: Server, http: httpx.Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

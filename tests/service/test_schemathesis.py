@@ -18,6 +18,7 @@ from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from bench.serving import Server
+from tests.conftest import slow
 from tests.service.conftest import DEMO
 
 EXAMPLES = int(os.environ.get("SCRUBBER_FUZZ_EXAMPLES", "10"))
@@ -34,7 +35,9 @@ def fuzzed(server: Server) -> Server:
     return server
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
+# Quick: valid requests; the full suite adds invalid ones (tests/service/test_errors.py names the
+# refusals one by one quickly).
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, slow(GenerationMode.NEGATIVE)], ids=str)
 def test_the_api_keeps_its_description(mode: GenerationMode, fuzzed: Server) -> None:
     schema = schemathesis.openapi.from_url(f"{fuzzed.url}/openapi.json")
     auth = {"Authorization": f"Bearer {fuzzed.token}"}

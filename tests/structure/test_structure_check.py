@@ -14,6 +14,7 @@ from scrubber.rules.tr3 import RULES, rule_for
 from scrubber.structure.pyx12_adapter import reference_check, validate
 from scrubber.synthetic import ClaimSpec, render_837
 from scrubber.workflows.api import Scrubber
+from tests.conftest import tr3_examples
 from tests.structure.broken import BROKEN_CHARGE, BROKEN_CLAIM, broken_text, clean_text, line_of
 
 
@@ -28,6 +29,8 @@ def x12_findings(report):
     return found
 
 
+# pyx12 twice per example; tests/structure/native/test_validator.py compares every example quickly
+@pytest.mark.parametrize("tr3_file", tr3_examples())
 def test_every_tr3_example_gets_the_errors_pyx12_itself_reports(tr3_file):
     ours = validate(tr3_file)
     valid, theirs = reference_check(tr3_file)

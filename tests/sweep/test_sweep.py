@@ -311,6 +311,11 @@ def test_a_held_lock_makes_the_run_exit_at_once(folders):
     assert where_is(outbox, inbox) == {"a.837": ["inbox"]}
 
 
+def _assert_usage_error(result) -> None:
+    assert result.returncode == EXIT_USAGE, result.stderr
+    assert result.stderr.count("\n") <= 12 and "Traceback" not in result.stderr
+
+
 def test_cli_exit_codes(folders):
     inbox, outbox = folders
     _drop(inbox, {"a.837": _clean()})
@@ -319,17 +324,21 @@ def test_cli_exit_codes(folders):
     _drop(inbox, {"junk.837": b"\x00\x01\x02 not x12 at all"})
     failed = sweep_cli(inbox, outbox, "--settle", "0")
     assert failed.returncode == EXIT_FILE_FAILED
-    usage = [
+    usage = sweep_cli(inbox, outbox, "--outputs", "json,nope")
+    _assert_usage_error(usage)
+    assert "unknown output 'nope'" in usage.stderr
+
+
+@pytest.mark.slow  # a CLI run each; test_cli_exit_codes has one usage error in the quick tier
+def test_cli_usage_errors_exit_2(folders):
+    inbox, outbox = folders
+    for result in (
         sweep_cli(inbox.parent / "nope", outbox),
-        sweep_cli(inbox, outbox, "--outputs", "json,nope"),
         sweep_cli(inbox, outbox, "--file-mode", "rw"),
         sweep_cli(inbox, outbox, "--settle", "-1"),
         sweep_cli(inbox, inbox),
-    ]
-    for result in usage:
-        assert result.returncode == EXIT_USAGE, result.stderr
-        assert result.stderr.count("\n") <= 12 and "Traceback" not in result.stderr
-    assert "unknown output 'nope'" in usage[1].stderr
+    ):
+        _assert_usage_error(result)
 
 
 def test_structure_check_and_acknowledgments_like_check(folders, tmp_path):

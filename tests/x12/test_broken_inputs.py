@@ -14,6 +14,7 @@ import pytest
 from scrubber.errors import UnreadableInput
 from scrubber.workflows.api import Scrubber
 from tests.broken_files import BROKEN, Broken
+from tests.conftest import case
 
 
 @cache
@@ -56,8 +57,15 @@ def _check_cli(result, broken: Broken) -> dict | None:
     return report
 
 
-@pytest.mark.parametrize("how", ["path", "stdin"])
-@pytest.mark.parametrize("name", list(BROKEN))
+# A quick run takes an unreadable file by path and a readable one on standard input; the library
+# test above takes every file quickly, and the full suite every file both ways here.
+QUICK_CLI = {("binary", "path"), ("truncated", "stdin")}
+
+
+@pytest.mark.parametrize(
+    ("name", "how"),
+    [case(name, how, quick=(name, how) in QUICK_CLI) for how in ("path", "stdin") for name in BROKEN],
+)
 def test_the_cli(tmp_path: Path, cli, name: str, how: str) -> None:
     broken = BROKEN[name]
     path = tmp_path / f"{name}.837"

@@ -11,7 +11,7 @@ import pyx12.x12context
 
 from scrubber.transaction.walker import read_claims
 from scrubber.x12.values import dotted_code
-from tests.conftest import TR3_DIR
+from tests.conftest import TR3_DIR, tr3_examples
 
 
 def pyx12_claims(path) -> list[dict]:
@@ -36,6 +36,7 @@ def pyx12_claims(path) -> list[dict]:
     return claims
 
 
+@pytest.mark.parametrize("tr3_cli_file", tr3_examples("ambulance"))  # quick: four lines, ICD-9 codes
 def test_report_matches_pyx12(tr3_cli_file, cli):
     result = cli("check", "--format", "json", "--no-structure", str(tr3_cli_file))
     if "No such option" in result.stderr:  # structure stage not wired: plain check

@@ -7,7 +7,7 @@ from functools import lru_cache
 from itertools import combinations
 
 from scrubber.findings import Found, Severity
-from scrubber.model import Claim
+from scrubber.model import Claim, Diagnosis
 from scrubber.refdata.codesets.icd10 import CodeSet, normalize
 from scrubber.refdata.codesets.icd10.ranges import CodeRange
 from scrubber.rules.base import RuleContext
@@ -16,8 +16,6 @@ from scrubber.rules.icd10.support import (
     UNSPECIFIED,
     Icd10Rule,
     at,
-    icd10_claim,
-    known_diagnoses,
     show,
     tabular_reference,
 )
@@ -61,11 +59,9 @@ class Excludes1Conflict(Icd10Rule):
     reference = f"{GUIDELINES}, I.A.12.a Excludes1"
     fix = "Remove one of the two codes, unless the conditions are documented as unrelated."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
-        judged = known_diagnoses(claim, ctx)
-        if judged is None:
-            return
-        codes, known = judged
+    known_only = True
+
+    def check_codes(self, claim: Claim, codes: CodeSet, known: list[Diagnosis], ctx: RuleContext) -> Iterator[Found]:
         for first, second in combinations(known, 2):
             words = _excludes1_words(codes, first.code, second.code)
             if words is not None:
@@ -129,11 +125,9 @@ class UnspecifiedCode(Icd10Rule):
     reference = f"{GUIDELINES}, I.B.18 use of unspecified codes"
     fix = "Use the specific code if the documentation supports it."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
-        judged = icd10_claim(claim, ctx)
-        if judged is None:
-            return
-        codes, diagnoses = judged
+    def check_codes(
+        self, claim: Claim, codes: CodeSet, diagnoses: list[Diagnosis], ctx: RuleContext
+    ) -> Iterator[Found]:
         for dx in diagnoses:
             words = _unspecified_words(codes, dx.code)
             if words is not None:
@@ -220,11 +214,9 @@ class SymptomWithDefinitive(Icd10Rule):
     reference = f"{GUIDELINES}, I.B.5"
     fix = "Remove the symptom code if it is integral to the definitive diagnosis."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
-        judged = known_diagnoses(claim, ctx)
-        if judged is None:
-            return
-        codes, known = judged
+    known_only = True
+
+    def check_codes(self, claim: Claim, codes: CodeSet, known: list[Diagnosis], ctx: RuleContext) -> Iterator[Found]:
         for symptom in known:
             if not _own_excludes2(codes, normalize(symptom.code)):
                 continue

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from scrubber.findings import ClaimStatus, Found, Severity
-from scrubber.model import Claim
+from scrubber.model import Claim, Diagnosis
 from scrubber.refdata.codesets.icd10 import CodeFlag, CodeSet, normalize
 from scrubber.rules.base import INVALID, RuleContext, RuleOptions
 from scrubber.rules.icd10.support import (
@@ -17,7 +17,6 @@ from scrubber.rules.icd10.support import (
     age_on,
     at,
     date_of_service,
-    icd10_claim,
     show,
 )
 
@@ -63,12 +62,12 @@ class AgeConflict(Icd10Rule):
     reference = f"{MCE}, age conflict edit"
     fix = "Correct the birth date (DMG02) or the diagnosis code."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
-        judged = icd10_claim(claim, ctx)
+    def check_codes(
+        self, claim: Claim, codes: CodeSet, diagnoses: list[Diagnosis], ctx: RuleContext
+    ) -> Iterator[Found]:
         person = claim.person
-        if judged is None or person is None or person.birth_date is None:
+        if person is None or person.birth_date is None:
             return
-        codes, diagnoses = judged
         day = date_of_service(claim, ctx)
         if person.birth_date > day:
             return  # service before birth is CLM005's finding
@@ -154,12 +153,12 @@ class SexConflict(Icd10Rule):
             return "F"
         return _sex_in_lists(codes, code)
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
-        judged = icd10_claim(claim, ctx)
+    def check_codes(
+        self, claim: Claim, codes: CodeSet, diagnoses: list[Diagnosis], ctx: RuleContext
+    ) -> Iterator[Found]:
         person = claim.person
-        if judged is None or person is None or person.sex not in ("M", "F"):
+        if person is None or person.sex not in ("M", "F"):
             return
-        codes, diagnoses = judged
         options = ctx.options_for(self)
         for dx in diagnoses:
             needed = self._sex_of(codes, dx.code, options)

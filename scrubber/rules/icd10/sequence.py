@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from scrubber.findings import Found, Severity
-from scrubber.model import Claim
-from scrubber.refdata.codesets.icd10 import normalize
+from scrubber.model import Claim, Diagnosis
+from scrubber.refdata.codesets.icd10 import CodeSet, normalize
 from scrubber.rules.base import RuleContext
 from scrubber.rules.icd10.support import (
     GUIDELINES,
@@ -15,7 +15,6 @@ from scrubber.rules.icd10.support import (
     PRINCIPAL_DIAGNOSIS,
     Icd10Rule,
     at,
-    icd10_claim,
     show,
     tabular_reference,
 )
@@ -55,11 +54,9 @@ class ManifestationFirst(Icd10Rule):
     reference = f"{GUIDELINES}, I.A.13; {MCE}, manifestation as principal diagnosis"
     fix = "List the underlying condition first and the manifestation after it."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
-        judged = icd10_claim(claim, ctx)
-        if judged is None:
-            return
-        codes, diagnoses = judged
+    def check_codes(
+        self, claim: Claim, codes: CodeSet, diagnoses: list[Diagnosis], ctx: RuleContext
+    ) -> Iterator[Found]:
         first = diagnoses[0]
         if not codes.bits(first.code) & MANIFESTATION:
             return
@@ -108,11 +105,9 @@ class ExternalCauseFirst(Icd10Rule):
     reference = f"{GUIDELINES}, I.C.20"
     fix = "List the injury or condition first; external cause codes follow it."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
-        judged = icd10_claim(claim, ctx)
-        if judged is None:
-            return
-        codes, diagnoses = judged
+    def check_codes(
+        self, claim: Claim, codes: CodeSet, diagnoses: list[Diagnosis], ctx: RuleContext
+    ) -> Iterator[Found]:
         first = diagnoses[0]
         category = normalize(first.code)[:3]
         if not ("V00" <= category <= "Y99"):

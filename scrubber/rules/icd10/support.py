@@ -1,4 +1,5 @@
-"""What the ICD-10-CM rules share: which diagnoses are ICD-10, which code set judges a claim, age.
+"""What the ICD-10-CM rules share: their base class, which diagnoses are ICD-10, which code set
+judges a claim, age.
 
 Kept apart from the rules so each rule class stays a short definition plus its check. The code-set
 provider (:class:`scrubber.refdata.codesets.icd10.CodeSets`) arrives in ``ctx.icd10``; rules only
@@ -9,13 +10,14 @@ so a coder can tell an FY2026 verdict from an FY2027 one.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from scrubber.findings import ClaimStatus
+from scrubber.findings import ClaimStatus, Found
 from scrubber.model import Claim, Diagnosis
 from scrubber.refdata.codesets.icd10 import CodeFlag, CodeSet, CodeSets, dotted
 from scrubber.refdata.codesets.icd10.codes import ICD10_EFFECTIVE
-from scrubber.rules.base import DIAGNOSIS_CODE, INVALID, PRINCIPAL_DIAGNOSIS_CODE, Rule
+from scrubber.rules.base import DIAGNOSIS_CODE, INVALID, PRINCIPAL_DIAGNOSIS_CODE, Rule, RuleContext
 from scrubber.transaction import grammar as g
 
 PRINCIPAL_DIAGNOSIS = ClaimStatus(INVALID, PRINCIPAL_DIAGNOSIS_CODE)  # 277CA: principal diagnosis code
@@ -45,12 +47,6 @@ def code_set(claim: Claim, ctx: Any) -> CodeSet | None:
     """The fiscal year judging this claim; None when no code set is loaded or the DOS is pre-ICD-10."""
     sets = provider(ctx)
     return sets.for_date(date_of_service(claim, ctx)) if sets is not None else None
-
-
-class Icd10Rule(Rule):
-    """An ICD-10-CM rule: its rejections are 277CA diagnosis-code statuses."""
-
-    status: ClassVar[ClaimStatus] = DIAGNOSIS
 
 
 def at(dx: Diagnosis) -> dict:
@@ -94,6 +90,31 @@ def known_diagnoses(claim: Claim, ctx: Any) -> tuple[CodeSet, list[Diagnosis]] |
         judged = codes, [dx for dx in diagnoses if codes.exists(dx.code)]
     memo["known"] = judged
     return judged
+
+
+class Icd10Rule(Rule):
+    """An ICD-10-CM rule: its rejections are 277CA diagnosis-code statuses.
+
+    A rule that judges codes implements :meth:`check_codes`, called with the code set of the
+    claim's date of service and its ICD-10 diagnoses (only those the code set has when
+    ``known_only``), and not at all when the ICD-10 rules have nothing to judge. A rule that needs
+    no code set (ICD003, ICD011) implements :meth:`check` itself.
+    """
+
+    status: ClassVar[ClaimStatus] = DIAGNOSIS
+    known_only: ClassVar[bool] = False  # judge only codes the code set has (ICD001 reports the rest)
+
+    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
+        judged = (known_diagnoses if self.known_only else icd10_claim)(claim, ctx)
+        if judged is None:
+            return iter(())
+        codes, diagnoses = judged
+        return self.check_codes(claim, codes, diagnoses, ctx)
+
+    def check_codes(
+        self, claim: Claim, codes: CodeSet, diagnoses: list[Diagnosis], ctx: RuleContext
+    ) -> Iterator[Found]:
+        raise NotImplementedError
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:

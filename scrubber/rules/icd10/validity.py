@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from scrubber.findings import Found, Severity
 from scrubber.model import Claim, Diagnosis
-from scrubber.refdata.codesets.icd10 import normalize
+from scrubber.refdata.codesets.icd10 import CodeSet, normalize
 from scrubber.refdata.codesets.icd10.codes import ICD10_EFFECTIVE, looks_like_icd10
 from scrubber.rules.base import RuleContext
 from scrubber.rules.icd10.support import (
@@ -14,7 +14,6 @@ from scrubber.rules.icd10.support import (
     Icd10Rule,
     at,
     date_of_service,
-    icd10_claim,
     provider,
     show,
     tabular_reference,
@@ -59,11 +58,9 @@ class InvalidCode(Icd10Rule):
     reference = "45 CFR 162.1002; CDC ICD-10-CM tabular of the date of service"
     fix = "Replace it with the ICD-10-CM code valid on the date of service."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
-        judged = icd10_claim(claim, ctx)
-        if judged is None:
-            return
-        codes, diagnoses = judged
+    def check_codes(
+        self, claim: Claim, codes: CodeSet, diagnoses: list[Diagnosis], ctx: RuleContext
+    ) -> Iterator[Found]:
         sets = provider(ctx)
         for dx in diagnoses:
             if codes.exists(dx.code):
@@ -129,11 +126,9 @@ class HeaderCode(Icd10Rule):
     reference = f"{GUIDELINES}, I.B.2 level of detail in coding"
     fix = "Code to the highest number of characters available."
 
-    def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
-        judged = icd10_claim(claim, ctx)
-        if judged is None:
-            return
-        codes, diagnoses = judged
+    def check_codes(
+        self, claim: Claim, codes: CodeSet, diagnoses: list[Diagnosis], ctx: RuleContext
+    ) -> Iterator[Found]:
         for dx in diagnoses:
             if not codes.is_header(dx.code):
                 continue

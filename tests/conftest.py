@@ -48,12 +48,6 @@ def tr3_file(request: pytest.FixtureRequest) -> Path:
     return request.param
 
 
-@pytest.fixture(params=tr3_examples())
-def tr3_cli_file(request: pytest.FixtureRequest) -> Path:
-    """A TR3 example for tests that run the CLI (seconds each): the rest of the 16 run in the full suite."""
-    return request.param
-
-
 @dataclass
 class Result:
     code: int

@@ -38,3 +38,18 @@ def test_code_deleted_for_fy2026_is_invalid_from_october_first(check, code_list_
 def test_bundled_billable_sets_match_the_wheel_code_lists(code_sets, code_list_2025, code_list_2026):
     for year, codes in ((2025, code_list_2025), (2026, code_list_2026)):
         assert set(code_sets.sets[year].billable_codes()) == leaves(codes)
+
+
+def test_children_are_the_codes_whose_parent_is_the_code(code_sets):
+    """children() searches a bisected range of codes instead of a year-wide index: the same
+    answer as the definition (every code whose nearest existing prefix is the parent)."""
+    codes = code_sets.for_year(2026)
+    by_parent: dict[str, list[str]] = {}
+    for code in codes._codes:
+        parent = codes.parent(code)
+        if parent:
+            by_parent.setdefault(parent, []).append(code)
+    sample = [*random.Random(7).sample(sorted(codes._codes), 3000), "M62", "S72", "S7200", "Z99", "A0", "QQQ"]
+    for code in sample:
+        assert codes.children(code) == sorted(by_parent.get(code, [])), code
+    assert codes.children("M62.8") == codes.children("M628") and "M6281" in codes.children("M628")

@@ -177,9 +177,20 @@ class InvalidUnitsOrCharge(Rule):
                 )
 
 
-@lru_cache(maxsize=1 << 14)
 def _amount_problem(raw: str, value: Decimal | None) -> str:
-    """Why an X12 amount is unusable, or '' when it is fine (memoized: amounts repeat).
+    """Why an X12 amount is unusable, or '' when it is fine.
+
+    The common case, a non-negative amount written with at most two decimals, is answered at
+    once: charges are too varied to memoize (a bounded memo missed more often than it hit).
+    """
+    if value is not None and value >= 0 and value.as_tuple().exponent >= -2:
+        return ""
+    return _amount_words(raw, value)
+
+
+@lru_cache(maxsize=1 << 12)
+def _amount_words(raw: str, value: Decimal | None) -> str:
+    """:func:`_amount_problem` for the rest (memoized: the same bad amounts recur).
 
     Never quantizes: a Decimal built elsewhere may have more digits than the context holds, and
     quantize would raise where a message is wanted.

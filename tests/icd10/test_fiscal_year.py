@@ -64,6 +64,28 @@ def test_a_corrupt_imported_file_is_named_in_the_error(tmp_path):
         CodeSets.load(tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        (b"", "truncated"),
+        (b"[1, 2]", "not an ICD-10-CM data file"),
+        (b"{not json", "malformed"),
+        (bytes(range(256)), "malformed"),
+        (b'{"schema": "other/1"}', "not an ICD-10-CM data file"),
+    ],
+    ids=["empty", "a list", "bad JSON", "binary", "another schema"],
+)
+def test_a_broken_data_file_is_a_located_error(tmp_path, body, why):
+    """The decoder (msgspec) must turn every broken file into CodeSetError naming the file, not a traceback."""
+    import gzip
+
+    from scrubber.refdata.codesets.icd10 import CodeSetError, CodeSets
+
+    (tmp_path / "icd10cm_fy2030.json.gz").write_bytes(gzip.compress(body))
+    with pytest.raises(CodeSetError, match=rf"icd10cm_fy2030\.json\.gz.*{why}"):
+        CodeSets.load(tmp_path)
+
+
 def test_loading_one_year_for_a_lookup(tmp_path):
     from scrubber.refdata.codesets.icd10 import CodeSets
 

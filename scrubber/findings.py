@@ -72,26 +72,6 @@ class Location(BaseModel):
     column: int = 0  # 0-based start of the element inside the segment text
     length: int = 0
 
-    @classmethod
-    def of(cls, segment: Segment, element: str = "", loop: str = "") -> Location:
-        """Locate ``element`` (an X12 reference such as ``HI02-2``) inside ``segment``."""
-        ref = _element_position(element) if element else None
-        if ref is not None:
-            start, end = segment.span(*ref)
-            column, length = start, end - start
-        else:
-            column, length = 0, len(segment.text)
-        return cls(
-            segment=segment.index,
-            st_segment=segment.st_index,
-            line=segment.line,
-            offset=segment.offset,
-            loop=loop,
-            element=element,
-            column=column,
-            length=length,
-        )
-
 
 class Finding(BaseModel):
     """One problem: which rule, how bad, what, where, why (reference) and how to fix it."""

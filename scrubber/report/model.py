@@ -66,7 +66,7 @@ class ClaimReport(BaseModel):
 
 def claim_data(claim: Claim, findings: Sequence[Found], code_set: str | None = None) -> dict[str, Any]:
     """A claim's report as plain data: what ``ClaimReport.model_dump(mode="json")`` gives, in its key
-    order, except that the findings stay records (orjson writes each as its model would be written).
+    order, except that the findings stay records (msgspec writes each as its model would be written).
     Rejected when any finding is an error."""
     rejected = False
     for finding in findings:

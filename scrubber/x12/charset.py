@@ -18,10 +18,6 @@ REGULAR_BYTES = bytes(range(0x20, 0x7F)) + b"\n"
 _SEGMENT_START = re.compile(r"[A-Z][A-Z0-9]{1,2}[^A-Za-z0-9 ]")
 
 
-def is_x12_char(char: str) -> bool:
-    return " " <= char <= "~"
-
-
 def first_outside(text: str, delimiters: Delimiters) -> int:
     """Index of the first character of ``text`` outside the character sets (delimiters aside), or -1."""
     if text.isascii() and text.isprintable():

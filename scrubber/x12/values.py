@@ -58,11 +58,7 @@ def parse_decimal(value: str) -> Decimal | None:
     The bound matters beyond syntax: with at most 18 digits, sums and differences of amounts
     stay exact in Decimal's 28-digit context, so money arithmetic in rules cannot fail or round.
     """
-    if not _DECIMAL.fullmatch(value):
-        return None
-    if len(value) - value.startswith("-") - ("." in value) > MAX_DECIMAL_DIGITS:
-        return None
-    return Decimal(value)
+    return None if decimal_problem(value) else Decimal(value)
 
 
 def decimal_problem(value: str) -> str:

@@ -73,7 +73,7 @@ def issue_key(issue: StructureIssue) -> Key:
 def run_native(data: bytes) -> tuple[list[StructureIssue], NativeValidator]:
     validator = NativeValidator()
     try:
-        issues = validator.check(SegmentReader(io.BytesIO(data)))
+        issues = validator.check_batches(SegmentReader(io.BytesIO(data)).batches())
     except NotX12Error:
         issues = []
     return issues, validator

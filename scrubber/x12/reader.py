@@ -24,7 +24,7 @@ from typing import BinaryIO
 
 from scrubber.x12.charset import REGULAR_BYTES, byte_name, describe_start, first_outside
 from scrubber.x12.isa import isa_problems
-from scrubber.x12.segment import Delimiters, Segment
+from scrubber.x12.segment import Delimiters, PrintableBatch, Segment
 
 CHUNK_SIZE = 1 << 20
 MAX_SEGMENT_LENGTH = 1 << 20  # no TR3 segment comes near this; longer ones are skipped, not buffered
@@ -156,7 +156,8 @@ class SegmentReader:
 
     def batches(self) -> Iterator[list[Segment]]:
         """The segments in the batches they are split in (a whole chunk on the hot path, else one
-        by one): for a consumer that does better with a run of segments at a time."""
+        by one): for a consumer that does better with a run of segments at a time. A chunk of the
+        hot path comes as a :class:`PrintableBatch`."""
         buffer = self._read()
         cursor = self.cursor
         last: Delimiters | None = None  # the delimiters of the interchange read last
@@ -428,7 +429,7 @@ def _is_regular(buffer: str, parts: list[str], term: str) -> bool:
     return breaks == 0 or breaks == buffer.count(term + "\n") + buffer.startswith("\n")
 
 
-def _split_regular(parts: list[str], delimiters: Delimiters, cursor: Cursor) -> tuple[list[Segment], int, bool]:
+def _split_regular(parts: list[str], delimiters: Delimiters, cursor: Cursor) -> tuple[PrintableBatch, int, bool]:
     """The hot path: segments of a regular chunk (see :func:`_is_regular`), as one list.
 
     Returns the batch, the number of parts used and whether an IEA ended the interchange. It
@@ -437,7 +438,7 @@ def _split_regular(parts: list[str], delimiters: Delimiters, cursor: Cursor) -> 
     element_sep = delimiters.element
     offset, line, index, st_index = cursor.offset, cursor.line, cursor.index, cursor.st_index
     first_index = index  # parts map one to one to segments here: parts used = index - first_index
-    batch: list[Segment] = []
+    batch = PrintableBatch()  # a regular chunk holds no byte outside 0x20-0x7E but line feeds after terminators
     append = batch.append
     used, ended = len(parts), False
     for raw in parts:

@@ -73,3 +73,9 @@ class Segment(msgspec.Struct, gc=False):
             return start + len(value), start + len(value) + 1
         inner = sum(map(len, parts[: component - 1])) + component - 1
         return start + inner, start + inner + max(len(parts[component - 1]), 1)
+
+
+class PrintableBatch(list[Segment]):
+    """A run of segments that hold printable ASCII only (0x20-0x7E), as the reader found them: a
+    consumer may skip its own character-set test, since every such character is in the X12
+    basic or extended set."""

@@ -8,7 +8,7 @@ import pytest
 
 from scrubber.synthetic import ClaimSpec, render_837
 from scrubber.x12.reader import NotX12Error, ReaderIssue, SegmentReader, parse_isa_delimiters
-from scrubber.x12.segment import Delimiters
+from scrubber.x12.segment import Delimiters, PrintableBatch
 from tests.conftest import TR3_DIR
 
 SIMPLE = (TR3_DIR / "commercial-health-insurance.edi").read_bytes()
@@ -114,3 +114,24 @@ def test_oversized_segment_is_skipped_not_buffered():
     assert issues[0].offset == cut
     assert "NTE" not in [s.id for s in segments]
     assert [s.id for s in segments][-1] == "IEA"
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [b"\xc3\xa9", b"\x01", b"\r", b"\t", b"\x7f"],
+    ids=["non-ASCII", "control byte", "carriage return", "tab", "DEL"],
+)
+@pytest.mark.parametrize("chunk_size", [64, 1 << 20])
+def test_a_printable_batch_holds_printable_ascii_only(odd, chunk_size):
+    """The structure check skips its character-set test on a PrintableBatch: an odd byte anywhere
+    must keep its segment out of one. Read in small chunks, the clean chunks still come as
+    PrintableBatches; read in one, the whole file takes the careful path."""
+    text = SIMPLE.decode()
+    cut = text.index("NM1*IL") + len("NM1*IL*1*")
+    data = text[:cut].encode() + odd + text[cut:].encode()
+    batches = list(SegmentReader(io.BytesIO(data), lambda issue: None, chunk_size=chunk_size).batches())
+    printable = [s for batch in batches if isinstance(batch, PrintableBatch) for s in batch]
+    assert bool(printable) == (chunk_size == 64)
+    assert all(s.text.isascii() and s.text.isprintable() for s in printable)
+    assert not any(s.id == "NM1" and s.get(1) == "IL" for s in printable)
+    assert sum(map(len, batches)) == len(read(SIMPLE)[0])

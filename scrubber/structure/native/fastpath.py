@@ -5,7 +5,9 @@ goes through the segment's elements with the node's limits inlined (lengths, cha
 sets, dates) and answers True only when :func:`~.elements.check_segment` would find nothing.
 Anything unusual (a value to report, a component separator inside a simple element, a trailing
 space) answers False, and the full check decides. So the fast path can be conservative, never
-wrong: tests hold it to "True implies no problem".
+wrong: tests hold it to "True implies no problem". Called with ``p`` true for a segment the reader
+found to be printable ASCII (:class:`~scrubber.x12.segment.PrintableBatch`), it skips the
+character-set test: every such character is in the set.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Callable
 from scrubber.structure.native.grammar import CompositeSpec, ElementSpec, Node
 from scrubber.structure.native.values import BAD_TEXT, DECIMAL, DTP_FORMATS, NUMBER, is_date, is_time, is_type
 
-FastCheck = Callable[[list[str], str], bool]
+FastCheck = Callable[..., bool]  # (elements, component separator, printable=False) -> certainly clean
 
 
 def _clean_codes(spec: ElementSpec) -> frozenset[str]:
@@ -93,7 +95,7 @@ def _value_code(w: _Writer, spec: ElementSpec, var: str, depth: int, formats: st
         kind = spec.data_type
         lo, hi = spec.min_len, spec.max_len
         if kind in ("AN", "ID"):
-            w.emit(depth, f"if not {lo} <= len({var}) <= {hi} or {var}[-1] == ' ' or _bad({var}): return False")
+            w.emit(depth, f"if not {lo} <= len({var}) <= {hi} or {var}[-1] == ' ' or (not p and _bad({var})): return False")
         elif kind[:1] == "N":  # matched as -?[0-9]+: only a leading '-' is not counted
             w.emit(depth, f"if _num({var}) is None: return False")
             w.emit(depth, f"if not {lo} <= len({var}) - ({var}[0] == '-') <= {hi}: return False")
@@ -131,7 +133,7 @@ def build(node: Node) -> FastCheck:
     if node.syntax:
         _syntax_function(w, node)
     done = "_syntax(e, n, c)" if node.syntax else "True"
-    w.emit(0, "def fast(e, c):")
+    w.emit(0, "def fast(e, c, p=False):")  # p: the segment is printable ASCII (see PrintableBatch)
     w.emit(1, "n = len(e)")
     w.emit(1, f"if n > {len(specs) + 1}: return False")
     dtp = node.xid == "DTP"

@@ -18,7 +18,8 @@ def segments_of(data: bytes) -> list[Segment]:
 
 
 def native(data: bytes) -> list[StructureIssue]:
-    return NativeValidator().check(segments_of(data))
+    """The native check as the pipeline runs it: on the reader's batches."""
+    return NativeValidator().check_batches(SegmentReader(io.BytesIO(data)).batches())
 
 
 def pyx12(data: bytes, tmp_path: Path, name: str = "claims.837") -> StructureResult:

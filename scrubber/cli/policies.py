@@ -4,8 +4,6 @@ The Medicare Coverage Database download names CPT codes under the AMA licence, s
 ships it: users download ``current_article.zip`` from CMS and import it here.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import sqlite3
 from pathlib import Path

@@ -5,8 +5,6 @@ that terminal (it would interleave with it): under cron, in a pipe or in a test,
 rich draws it and removes it when the check ends.
 """
 
-from __future__ import annotations
-
 import contextlib
 import os
 import sys

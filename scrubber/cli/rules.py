@@ -4,8 +4,6 @@ Like `ruff rule E501`: the page is the rule's docstring, so the documentation an
 enforces it live in one place.
 """
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """``scrubber serve``: the HTTP API for a clearinghouse's pre-submission gate (needs ``scrubber[server]``)."""
 
-from __future__ import annotations
-
 import logging
 from pathlib import Path
 from typing import Annotated

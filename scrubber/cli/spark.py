@@ -1,7 +1,5 @@
 """`scrubber spark check PATH... --out DIR`: scrub on Spark into Parquet tables; exit codes as `check`."""
 
-from __future__ import annotations
-
 import datetime as dt
 import os
 from pathlib import Path

@@ -5,8 +5,6 @@ turns options into :class:`SweepSettings`, runs :func:`run_sweep` and maps the r
 code (see :mod:`scrubber.workflows.sweep.summary`).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from pathlib import Path
 from typing import Annotated

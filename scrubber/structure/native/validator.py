@@ -134,6 +134,7 @@ class NativeValidator:
         state = self.state
         routes, steps, checker, nodes = self._routes, self._steps, self._checker, self.nodes
         counts, envelope, ack = state.counts, state.envelope, self.ack
+        seg_count = envelope.seg_count
         careful = self._first_pending or state.stopped
         untracked = self._first_found is None and not self._silent
         previous = state.previous
@@ -159,14 +160,14 @@ class NativeValidator:
             if step is not None and step[0](counts):
                 # the walk is applied (quick found nothing to say): what _segment does then
                 if route[0]:
-                    envelope.seg_count.value += 1
+                    seg_count.value += 1
                     errors = _NO_READER_ERRORS
                 else:  # HL, CLM, LX: the bookkeeping (it does not read the counts the walk changed)
                     errors = counted(envelope, seg_id, elements, component, segment)
                 _quick, target, loop, fast = step
                 state.node = target
                 state.loop = loop
-                ack._cursor, ack._cursor_added = (seg_id, envelope.seg_count.value, loop), False
+                ack._cursor, ack._cursor_added = (seg_id, seg_count.value, loop), False
                 if untracked:
                     self._first_found, untracked = (segment, loop), False
                 if errors or state.pending:

@@ -3,7 +3,7 @@
 typer (on click) gives typed options, `--help` pages and usage errors with exit code 2 for free.
 Each command lives in a module of its own in this package; this one assembles them.
 
-No module here has ``from __future__ import annotations``: typer reads every command's
+No module here takes the ``__future__`` annotations import: typer reads every command's
 signature on each run, and string annotations made it compile and evaluate them, 8 ms of every
 ``scrubber`` process (tests/test_architecture.py keeps it so).
 """

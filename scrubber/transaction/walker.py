@@ -89,20 +89,21 @@ class Walker:
         """
         out = self._out
         envelope = self._envelope
-        plain = _PLAIN
+        plain, general, envelope_ids = _PLAIN, _GENERAL, ENVELOPE_IDS
+        reader_issues = self._reader_issues  # the reader's callback appends here; drained in place
         for segment in segments:
-            if self._reader_issues:  # raised while reading up to this segment: they belong before it
+            if reader_issues:  # raised while reading up to this segment: they belong before it
                 self._drain_reader_issues()
             self._last_segment = segment
             sid = segment.elements[0]
             body = self._body
-            if body is None or sid in ENVELOPE_IDS:
+            if body is None or sid in envelope_ids:
                 self._step(segment, sid)
             else:
                 # Most segments stay in their loop and open none: one table lookup says so and
                 # names the handler (if any) that reads them. The rest take the general path.
-                handler = plain.get((body.area, body.loop, sid), _GENERAL)
-                if handler is _GENERAL:
+                handler = plain.get((body.area, body.loop, sid), general)
+                if handler is general:
                     self._segment(body, segment, sid)
                 else:
                     if handler is not None:
@@ -343,10 +344,12 @@ class Walker:
             return
         claim.segments.append(seg)
         number_raw = seg.get(1)
-        if not is_digits(number_raw):
+        if is_digits(number_raw):
+            number = int(number_raw)
+        else:
             message = f"LX01 {number_raw!r} is not a line number"
             claim.issues.append(ParseIssue(IssueKind.MALFORMED, message, seg, "LX01", g.SERVICE_LINE))
-        number = int(number_raw) if is_digits(number_raw) else len(claim.lines) + 1
+            number = len(claim.lines) + 1
         body.area = body.loop = g.SERVICE_LINE
         body.line = ServiceLine(number, seg, seg, "", "", [], "", None, "", "", None, "", [], [])
 
@@ -403,7 +406,8 @@ class Walker:
         """Reader issues as parse issues. One about a segment waits until that segment has been
         walked, so that it goes to the claim holding the segment (a NUL in CLM02 is that claim's,
         not the previous one's); the others go to the claim open at the time, or to the file."""
-        issues, self._reader_issues = self._reader_issues, []
+        issues = self._reader_issues[:]
+        self._reader_issues.clear()  # the same list: walk() holds it
         walked = self._last_segment
         claim = self._body.claim if self._body is not None else None
         for found in issues:

@@ -26,7 +26,10 @@ from scrubber.x12.charset import REGULAR_BYTES, byte_name, describe_start, first
 from scrubber.x12.isa import isa_problems
 from scrubber.x12.segment import Delimiters, PrintableBatch, Segment
 
-CHUNK_SIZE = 1 << 20
+# Bytes read at a time; a chunk's segments are one batch, which the structure check and then the
+# walker go through. A quarter MiB (~6,000 segments) measured 1-2% faster than 1 MiB (the batch
+# stays closer to the CPU caches between the two) and holds less in memory; 16 KiB was 4% slower.
+CHUNK_SIZE = 1 << 18
 MAX_SEGMENT_LENGTH = 1 << 20  # no TR3 segment comes near this; longer ones are skipped, not buffered
 _ISA_ELEMENTS = 16
 _BOM = "\xef\xbb\xbf"  # UTF-8 byte order mark, as Latin-1 characters
@@ -447,7 +450,8 @@ def _split_regular(parts: list[str], delimiters: Delimiters, cursor: Cursor) -> 
                 used = index - first_index
                 break
             line += 1
-            elements = raw[1:].split(element_sep)
+            elements = raw.split(element_sep)
+            elements[0] = elements[0][1:]  # the line feed: cut from the id, not copied off the whole text
             seg_offset = offset + 1
         elif raw[0] == " ":
             used = index - first_index

@@ -5,7 +5,7 @@ goes through the segment's elements with the node's limits inlined (lengths, cha
 sets, dates) and answers True only when :func:`~.elements.check_segment` would find nothing.
 Anything unusual (a value to report, a component separator inside a simple element, a trailing
 space) answers False, and the full check decides. So the fast path can be conservative, never
-wrong: tests hold it to "True implies no problem". Called with ``p`` true for a segment the reader
+wrong: tests hold it to "True implies no problem". Called with ``printable`` true for a segment the reader
 found to be printable ASCII (:class:`~scrubber.x12.segment.PrintableBatch`), it skips the
 character-set test: every such character is in the set.
 """
@@ -98,7 +98,7 @@ def _value_code(w: _Writer, spec: ElementSpec, var: str, depth: int, formats: st
         kind = spec.data_type
         lo, hi = spec.min_len, spec.max_len
         if kind in ("AN", "ID"):
-            bad = f"(not p and _bad({var}))"
+            bad = f"(not printable and _bad({var}))"
             w.emit(depth, f"if not {lo} <= len({var}) <= {hi} or {var}[-1] == ' ' or {bad}: return False")
         elif kind[:1] == "N":  # matched as -?[0-9]+: only a leading '-' is not counted
             w.emit(depth, f"if _num({var}) is None: return False")
@@ -152,7 +152,7 @@ def compiled(node: Node) -> Compiled:
     if node.syntax:
         _syntax_function(w, node)
     done = "_syntax(e, n, c)" if node.syntax else "True"
-    w.emit(0, "def fast(e, c, p=False):")  # p: the segment is printable ASCII (see PrintableBatch)
+    w.emit(0, "def fast(e, c, printable=False):")  # the segment is printable ASCII (see PrintableBatch)
     w.emit(1, "n = len(e)")
     w.emit(1, f"if n > {len(specs) + 1}: return False")
     dtp = node.xid == "DTP"

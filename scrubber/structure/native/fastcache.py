@@ -5,7 +5,8 @@ Compiling them is most of what a process spends on the native check before its f
 writes the code objects with marshal beside the grammar cache; later ones load that file (about
 2 ms) and only ``exec`` a test when its node first comes up. The file is keyed by the grammar,
 by this generator's own source and by the interpreter's bytecode version; one that cannot be
-read is rebuilt, never fatal.
+read is rebuilt, never fatal. Where the cache cannot be written, nothing is compiled ahead. The
+file is trusted as the grammar's pickle beside it is: both live in the user's own cache.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import marshal
-import os
-import tempfile
 from pathlib import Path
 from types import CodeType
 
@@ -22,7 +21,7 @@ import structlog
 
 from scrubber.structure.native import fastpath, values
 from scrubber.structure.native.fastpath import Compiled, compiled
-from scrubber.structure.native.grammar import SEGMENT, Grammar, cache_dir
+from scrubber.structure.native.grammar import SEGMENT, Grammar, cache_dir, cache_writable, write_cache_file
 
 log = structlog.get_logger("scrubber.structure.native")
 
@@ -43,8 +42,10 @@ def compiled_tests(grammar: Grammar) -> dict[int, Compiled]:
     path = cache_path(grammar)
     table = _read(path)
     if table is None:
+        if not cache_writable():  # every node compiled for nothing: the file's nodes are compiled as met
+            return {}
         table = {node.index: compiled(node) for node in grammar.nodes if node.kind == SEGMENT}
-        _write(path, table)
+        write_cache_file(path, marshal.dumps(table), "fast")
     return table
 
 
@@ -66,13 +67,3 @@ def _is_compiled(entry: object) -> bool:
     return (
         isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], CodeType) and isinstance(entry[1], dict)
     )
-
-
-def _write(path: Path, table: dict[int, Compiled]) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".fast-", delete=False) as handle:
-            handle.write(marshal.dumps(table))
-        os.replace(handle.name, path)
-    except OSError as error:  # a read-only home is fine: the tests are compiled as needed
-        log.info("structure.fast_cache_not_written", error=type(error).__name__)

@@ -408,10 +408,25 @@ def _read_cache(path: Path, key: str) -> Grammar | None:
 
 
 def _write_cache(path: Path, grammar: Grammar) -> None:
+    write_cache_file(path, pickle.dumps(grammar, protocol=pickle.HIGHEST_PROTOCOL), "grammar")
+
+
+def cache_writable() -> bool:
+    """Whether the cache directory exists or can be made, and can be written to."""
+    directory = cache_dir()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(directory, os.W_OK)
+
+
+def write_cache_file(path: Path, data: bytes, what: str) -> None:
+    """Write a cache file whole or not at all (a temporary file renamed into place)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".grammar-", delete=False) as handle:
-            pickle.dump(grammar, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{what}-", delete=False) as handle:
+            handle.write(data)
         os.replace(handle.name, path)
-    except OSError as error:  # a read-only home is fine: the grammar is rebuilt next time
-        log.info("structure.grammar_cache_not_written", error=type(error).__name__)
+    except OSError as error:  # a read-only home is fine: it is rebuilt next time
+        log.info("structure.cache_not_written", what=what, error=type(error).__name__)

@@ -135,7 +135,7 @@ class ProcedureNotSupported(Rule):
         policies, coverage = ctx.policies, ctx.coverage
         if policies is None and coverage is None:
             return
-        by_position = diagnoses_by_position(claim)
+        by_position = None  # made for the first line a policy names (most name none)
         for line in claim.lines:
             if not line.procedure:
                 continue
@@ -143,6 +143,7 @@ class ProcedureNotSupported(Rule):
             in_force = policies.support_for(line.procedure, on, claim.payer_id) if policies is not None else ()
             if not in_force and coverage is None:
                 continue  # no policy names the procedure: nothing to pair (the common case)
+            by_position = by_position or diagnoses_by_position(claim)
             pointed = [(n, d) for n, d in pointed_diagnoses(claim, line, by_position) if d.is_icd10]
             if not pointed:
                 continue  # nothing to pair: bad pointers are CLM002's, ICD-9 qualifiers ICD003's

@@ -89,8 +89,7 @@ class Walker:
         """
         out = self._out
         envelope = self._envelope
-        plain, general, envelope_ids = _PLAIN, _GENERAL, ENVELOPE_IDS
-        reader_issues = self._reader_issues  # the reader's callback appends here; drained in place
+        plain, general, envelope_ids, reader_issues = _PLAIN, _GENERAL, ENVELOPE_IDS, self._reader_issues
         for segment in segments:
             if reader_issues:  # raised while reading up to this segment: they belong before it
                 self._drain_reader_issues()
@@ -344,12 +343,10 @@ class Walker:
             return
         claim.segments.append(seg)
         number_raw = seg.get(1)
-        if is_digits(number_raw):
-            number = int(number_raw)
-        else:
+        if not is_digits(number_raw):
             message = f"LX01 {number_raw!r} is not a line number"
             claim.issues.append(ParseIssue(IssueKind.MALFORMED, message, seg, "LX01", g.SERVICE_LINE))
-            number = len(claim.lines) + 1
+        number = int(number_raw) if is_digits(number_raw) else len(claim.lines) + 1
         body.area = body.loop = g.SERVICE_LINE
         body.line = ServiceLine(number, seg, seg, "", "", [], "", None, "", "", None, "", [], [])
 
@@ -407,7 +404,7 @@ class Walker:
         walked, so that it goes to the claim holding the segment (a NUL in CLM02 is that claim's,
         not the previous one's); the others go to the claim open at the time, or to the file."""
         issues = self._reader_issues[:]
-        self._reader_issues.clear()  # the same list: walk() holds it
+        self._reader_issues.clear()  # the same list: walk() holds it in a local
         walked = self._last_segment
         claim = self._body.claim if self._body is not None else None
         for found in issues:

@@ -245,6 +245,8 @@ class DuplicateServiceLine(Rule):
     fix = "Remove the duplicate or add the modifier that explains the repeat."
 
     def check(self, claim: Claim, ctx: RuleContext) -> Iterator[Found]:
+        if len(claim.lines) < 2:
+            return
         first_seen: dict[tuple[object, ...], ServiceLine] = {}
         for line in claim.lines:
             key = (

@@ -204,7 +204,7 @@ def read_data(path: Path) -> dict[str, Any]:
         raw = fh.read()
     try:
         data = _DECODE_YEAR(raw)
-    except msgspec.ValidationError as error:  # JSON, but not of this shape (malformed JSON raises on)
+    except msgspec.ValidationError as error:  # JSON of another shape; malformed JSON raises DecodeError (a ValueError)
         raise ValueError(f"{path}: not an ICD-10-CM data file of schema {SCHEMA} ({error})") from None
     if data.schema != SCHEMA:
         raise ValueError(f"{path}: not an ICD-10-CM data file of schema {SCHEMA}")
